@@ -1,0 +1,15 @@
+"""aekit: auto-encoders as practical tools.
+
+>>> import aekit
+>>> ae = aekit.AutoEncoder(code_size=30).fit(X)      # doctest: +SKIP
+>>> codes = ae.transform(X); ae.save("runs/model")   # doctest: +SKIP
+>>> same = aekit.load("runs/model")                  # doctest: +SKIP
+"""
+
+from aekit._version import __version__
+from aekit.autoencoder import AutoEncoder
+from aekit.errors import AekitError
+from aekit.io import load
+from aekit.nn.mlp import HINTON_2006_HIDDEN
+
+__all__ = ["AekitError", "AutoEncoder", "HINTON_2006_HIDDEN", "__version__", "load"]

@@ -1,0 +1,1 @@
+"""Applications built on the estimators: the demo, and later codecs, search, reports."""

@@ -1,0 +1,302 @@
+"""The scikit-learn style auto-encoder: fit on unlabeled data, then encode and decode."""
+
+from __future__ import annotations
+
+import copy
+import math
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+from torch import nn
+
+from aekit import params as P
+from aekit.base import TRAINING_RULES, NeuralEstimator, seeded_init
+from aekit.data.validation import check_features
+from aekit.errors import ConfigError, InputError
+from aekit.nn import AutoEncoderModule, ReconstructionObjective
+from aekit.nn.architectures import Architecture
+from aekit.preprocessing import SCALINGS, Scaler, choose_scaling
+from aekit.registry import ARCHITECTURES, CORRUPTIONS, ESTIMATORS, RECONSTRUCTION_LOSSES
+from aekit.train import Trainer, resolve_device
+
+
+@ESTIMATORS.register("autoencoder")
+class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstimator):
+    """A deterministic auto-encoder: plain, de-noising, contractive or sparse.
+
+    Parameters
+    ----------
+    architecture : {"auto", "mlp", "conv"}
+        "mlp" flattens each sample; "conv" needs images (N, C, H, W) or (N, H, W);
+        "auto" (default) picks "conv" for images and "mlp" for tables.
+    hidden : sequence of int or None
+        Hidden layer widths (mlp, default 1000-500-250 as in Hinton & Salakhutdinov 2006)
+        or conv stage channels (conv, default 32-64).
+    code_size : int
+        Length of the code.
+    activation : str
+        Hidden activation: "relu", "gelu", "silu", "tanh", "sigmoid", "elu", "leaky_relu".
+    objective : {"mse", "bce"}
+        Reconstruction loss; "bce" needs data that scales into [0, 1].
+    noise : {None, "gaussian", "masking", "salt_pepper"}
+        Corrupt the input during training (de-noising auto-encoder).
+    noise_level : float
+        Standard deviation (gaussian) or fraction of values hit (masking, salt_pepper).
+    contractive : float
+        Weight of the squared Frobenius norm of the encoder's Jacobian.
+    sparsity : float
+        Weight of the L1 penalty on the code.
+    scaling : {"auto", "standard", "minmax", "none"}
+        Preprocessing, saved with the model and undone by ``inverse_transform``.
+    epochs, batch_size, learning_rate, weight_decay, validation_fraction, patience,
+    device, mixed_precision, checkpoint_dir, checkpoint_every, verbose, random_state
+        Settings of the shared training loop (:class:`aekit.train.TrainConfig`).
+    encoder, decoder : torch.nn.Module or None
+        Your own modules instead of ``architecture``: the encoder maps a batch of inputs
+        to (N, code_size), the decoder maps codes back to the input's shape.
+
+    Attributes
+    ----------
+    module_ : AutoEncoderModule
+    scaler_ : Scaler
+    input_shape_ : tuple, n_features_in_ : int, history_ : list of dict
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> import aekit
+    >>> X = load_digits().data
+    >>> ae = aekit.AutoEncoder(hidden=(64,), code_size=8, epochs=3, random_state=0).fit(X)
+    >>> ae.transform(X[:5]).shape
+    (5, 8)
+    """
+
+    _rules: dict[str, P.Rule] = {
+        "architecture": P.Rule(f"'auto' or one of {ARCHITECTURES.names()}",
+                               lambda v: v == "auto" or v in ARCHITECTURES),
+        "hidden": P.sizes(),
+        "code_size": P.integer(1),
+        "activation": P.Rule("a known activation name", lambda v: isinstance(v, str)),
+        "objective": P.Rule(f"one of {RECONSTRUCTION_LOSSES.names()}",
+                            lambda v: v in RECONSTRUCTION_LOSSES),
+        "noise": P.Rule(f"None or one of {CORRUPTIONS.names()}", lambda v: v is None or v in CORRUPTIONS),
+        "noise_level": P.real(0.0),
+        "contractive": P.real(0.0),
+        "sparsity": P.real(0.0),
+        "scaling": P.options(*SCALINGS),
+        **TRAINING_RULES,
+        "encoder": P.instance_of(nn.Module),
+        "decoder": P.instance_of(nn.Module),
+    }
+
+    def __init__(self, architecture="auto", hidden=None, code_size=30, activation="relu",
+                 objective="mse", noise=None, noise_level=0.2, contractive=0.0, sparsity=0.0,
+                 scaling="auto", epochs=50, batch_size=128, learning_rate=1e-3,
+                 weight_decay=0.0, validation_fraction=0.1, patience=10, device="auto",
+                 mixed_precision="auto", checkpoint_dir=None, checkpoint_every=5,
+                 verbose="auto", random_state=None, encoder=None, decoder=None):
+        self.architecture = architecture
+        self.hidden = hidden
+        self.code_size = code_size
+        self.activation = activation
+        self.objective = objective
+        self.noise = noise
+        self.noise_level = noise_level
+        self.contractive = contractive
+        self.sparsity = sparsity
+        self.scaling = scaling
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.device = device
+        self.mixed_precision = mixed_precision
+        self.checkpoint_dir = checkpoint_dir
+        self.checkpoint_every = checkpoint_every
+        self.verbose = verbose
+        self.random_state = random_state
+        self.encoder = encoder
+        self.decoder = decoder
+
+    # Fitting ------------------------------------------------------------------------------
+    def fit(self, X, y=None, *, resume: bool = False):
+        """Train on ``X`` (labels ``y`` are ignored). ``resume=True`` continues from the
+        last checkpoint in ``checkpoint_dir``. Returns self."""
+        self._check_params()
+        original_dtype = getattr(X, "dtype", np.dtype(np.float32))
+        X = check_features(X)
+        self.input_shape_ = tuple(X.shape[1:])
+        self.n_features_in_ = math.prod(self.input_shape_)
+        self.architecture_ = self._resolve_architecture(self.input_shape_)
+        self.model_shape_ = self._model_shape(self.input_shape_)
+        kind = choose_scaling(X, original_dtype) if self.scaling == "auto" else self.scaling
+        self.scaler_ = Scaler.fit(X.reshape(len(X), -1), kind)
+        Xs = self._scale(X)
+        self.output_ = "sigmoid" if Xs.min() >= 0 and Xs.max() <= 1 else "identity"
+        if self.objective == "bce" and self.output_ != "sigmoid":
+            raise ConfigError("objective='bce' needs data in [0, 1] after scaling; "
+                              "use scaling='minmax' or objective='mse'")
+        seed = self._seed()
+        self.device_ = resolve_device(self.device)
+        self.module_ = self._build_module(seed)
+        self.code_size_ = self._measure_code_size()
+        result = Trainer(self._train_config(seed)).fit(
+            self.module_, self._objective(), torch.from_numpy(Xs), resume=resume)
+        self.history_ = result.history
+        self.best_epoch_ = result.best_epoch
+        self.n_epochs_ = len(result.history)
+        return self
+
+    def _check_params(self) -> None:
+        P.check_params(self, self._rules)
+        if (self.encoder is None) != (self.decoder is None):
+            raise ConfigError("AutoEncoder: pass both encoder and decoder, or neither")
+
+    def _resolve_architecture(self, input_shape: tuple) -> str:
+        if self.architecture != "auto":
+            return self.architecture
+        return "conv" if len(input_shape) >= 2 else "mlp"
+
+    def _arch(self) -> Architecture:
+        return ARCHITECTURES.get(self.architecture_)
+
+    def _model_shape(self, input_shape: tuple) -> tuple:
+        if self.encoder is not None or not self._arch().image_input:
+            return input_shape if self.encoder is not None else (math.prod(input_shape),)
+        if len(input_shape) == 2:
+            return (1, *input_shape)  # (H, W) gray images get their channel axis
+        if len(input_shape) == 3:
+            return input_shape
+        raise InputError(f"architecture='{self.architecture_}' needs images of shape (N, C, H, W) "
+                         f"or (N, H, W); got samples of shape {input_shape}")
+
+    def _build_module(self, seed: int) -> AutoEncoderModule:
+        if self.encoder is not None:
+            # Copies: fit must not change the modules the user passed as parameters.
+            encoder, decoder = copy.deepcopy(self.encoder), copy.deepcopy(self.decoder)
+        else:
+            hidden = tuple(self.hidden) if self.hidden is not None else self._arch().default_hidden
+            with seeded_init(seed):
+                encoder, decoder = self._arch().build(self.model_shape_, hidden, self.code_size,
+                                                      self.activation)
+        return AutoEncoderModule(encoder, decoder, self.output_).to(self.device_)
+
+    def _objective(self) -> ReconstructionObjective:
+        return ReconstructionObjective(self.objective, self.noise, self.noise_level,
+                                       self.contractive, self.sparsity)
+
+    # Using a fitted model -----------------------------------------------------------------
+    def transform(self, X) -> np.ndarray:
+        """Codes of ``X``, shape (n_samples, code_size)."""
+        X = self._prepare(X)
+        return self._run_batches(self.module_.encode, X)
+
+    def inverse_transform(self, X) -> np.ndarray:
+        """Reconstructions from codes, in the original units and shape of the inputs."""
+        check_is_fitted(self)
+        codes = check_features(X, name="codes", allow_nd=False)
+        if codes.shape[1] != self.code_size_:
+            raise InputError(f"codes have {codes.shape[1]} columns, but this auto-encoder's "
+                             f"code size is {self.code_size_}")
+        scaled = self._run_batches(self.module_.decode, codes)
+        return self._unscale(scaled)
+
+    def reconstruct(self, X) -> np.ndarray:
+        """``inverse_transform(transform(X))`` in one pass."""
+        X = self._prepare(X)
+        return self._unscale(self._run_batches(lambda b: self.module_(b).x_hat, X))
+
+    def reconstruction_error(self, X) -> np.ndarray:
+        """Mean squared error of each sample's reconstruction, in the scaled space."""
+        Xs = self._prepare(X)
+        recon = self._run_batches(lambda b: self.module_(b).x_hat, Xs)
+        return ((recon - Xs) ** 2).reshape(len(Xs), -1).mean(axis=1)
+
+    def score_samples(self, X) -> np.ndarray:
+        """Higher is more normal (scikit-learn's convention): ``-reconstruction_error(X)``."""
+        return -self.reconstruction_error(X)
+
+    # Helpers ------------------------------------------------------------------------------
+    def _prepare(self, X) -> np.ndarray:
+        check_is_fitted(self)
+        X = check_features(X)
+        if X.shape[1:] != self.input_shape_:
+            if math.prod(X.shape[1:]) != self.n_features_in_ or self._arch_needs_exact_shape():
+                raise InputError(
+                    f"X has {math.prod(X.shape[1:])} features, but AutoEncoder is expecting "
+                    f"{self.n_features_in_} features as input (samples of shape {X.shape[1:]}; "
+                    f"fitted on shape {self.input_shape_})")
+        return self._scale(X)
+
+    def _arch_needs_exact_shape(self) -> bool:
+        return self.encoder is not None or self._arch().image_input
+
+    def _scale(self, X: np.ndarray) -> np.ndarray:
+        flat = self.scaler_.transform(X.reshape(len(X), -1))
+        return np.ascontiguousarray(flat.reshape(len(X), *self.model_shape_))
+
+    def _unscale(self, Xs: np.ndarray) -> np.ndarray:
+        flat = self.scaler_.inverse_transform(Xs.reshape(len(Xs), -1))
+        return flat.reshape(len(Xs), *self.input_shape_)
+
+    def _measure_code_size(self) -> int:
+        probe = torch.zeros(1, *self.model_shape_, device=self.device_)
+        with torch.no_grad():
+            return int(self.module_.eval().encode(probe).shape[1])
+
+    @property
+    def _n_features_out(self) -> int:
+        return self.code_size_
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "module_")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = self.random_state is None
+        tags.input_tags.three_d_array = True
+        tags.transformer_tags.preserves_dtype = ["float32"]  # codes are float32 always
+        return tags
+
+    # Saving (used by aekit.io) ------------------------------------------------------------
+    def _fitted_state(self):
+        meta = {
+            "architecture": self.architecture_,
+            "input_shape": list(self.input_shape_),
+            "model_shape": list(self.model_shape_),
+            "output": self.output_,
+            "scaling": self.scaler_.kind,
+            "code_size": self.code_size_,
+            "custom_modules": self.encoder is not None,
+            "best_epoch": self.best_epoch_,
+            "history": self.history_,
+        }
+        tensors = {f"module.{k}": v for k, v in self.module_.state_dict().items()}
+        tensors["scaler.offset"] = torch.from_numpy(np.atleast_1d(self.scaler_.offset))
+        tensors["scaler.scale"] = torch.from_numpy(np.atleast_1d(self.scaler_.scale))
+        return meta, tensors
+
+    def _restore_fitted_state(self, meta, tensors) -> None:
+        if meta["custom_modules"] and self.encoder is None:
+            raise ConfigError("this model was trained with custom modules: load it with "
+                              "aekit.load(path, encoder=..., decoder=...)")
+        self.input_shape_ = tuple(meta["input_shape"])
+        self.architecture_ = meta["architecture"]
+        self.model_shape_ = tuple(meta["model_shape"])
+        self.n_features_in_ = math.prod(self.input_shape_)
+        self.output_ = meta["output"]
+        self.scaler_ = Scaler(meta["scaling"], tensors["scaler.offset"].numpy(),
+                              tensors["scaler.scale"].numpy())
+        self.history_, self.best_epoch_ = meta["history"], meta["best_epoch"]
+        self.n_epochs_ = len(self.history_)
+        self.device_ = resolve_device(self.device)
+        self.module_ = self._build_module(seed=0)
+        weights = {k[len("module."):]: v for k, v in tensors.items() if k.startswith("module.")}
+        self.module_.load_state_dict(weights)
+        self.module_.to(self.device_).eval()
+        self.code_size_ = meta["code_size"]

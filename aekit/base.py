@@ -1,0 +1,85 @@
+"""What every aekit estimator shares: training settings, seeding, batched inference, saving.
+
+Subclasses build their torch module in ``fit`` and implement ``_fitted_state`` /
+``_restore_fitted_state`` so :mod:`aekit.io` can save and load them without pickle.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Callable, Iterator
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+
+from aekit import params as P
+from aekit.train import TrainConfig
+
+INFERENCE_BATCH = 4096
+
+# Settings of the shared training loop, in the order a user reads them.
+TRAINING_RULES: dict[str, P.Rule] = {
+    "epochs": P.integer(1),
+    "batch_size": P.integer(1),
+    "learning_rate": P.real(0.0, open_high=True),
+    "weight_decay": P.real(0.0),
+    "validation_fraction": P.real(0.0, 0.5),
+    "patience": P.either(P.NONE, P.integer(1)),
+    "device": P.Rule("'auto', 'cpu', 'cuda' or 'cuda:N'", lambda v: isinstance(v, str)),
+    "mixed_precision": P.options("auto", "bf16", "no"),
+    "checkpoint_dir": P.PATH,
+    "checkpoint_every": P.integer(1),
+    "verbose": P.options("auto", True, False),
+    "random_state": P.Rule("None, an integer or a numpy RandomState",
+                           lambda v: v is None or P._is_int(v) or isinstance(v, np.random.RandomState)),
+}
+
+
+class NeuralEstimator(BaseEstimator):
+    """Mixin-style base: subclasses define ``__init__`` with the training parameters above."""
+
+    def _seed(self) -> int:
+        # random_state becomes a local seed: global RNGs are left as the user set them.
+        return int(check_random_state(self.random_state).randint(0, 2**31 - 1))
+
+    def _train_config(self, seed: int) -> TrainConfig:
+        checkpoint_dir = None if self.checkpoint_dir is None else str(self.checkpoint_dir)
+        return TrainConfig(
+            epochs=self.epochs, batch_size=self.batch_size, learning_rate=self.learning_rate,
+            weight_decay=self.weight_decay, validation_fraction=self.validation_fraction,
+            patience=self.patience, device=self.device, mixed_precision=self.mixed_precision,
+            checkpoint_dir=checkpoint_dir, checkpoint_every=self.checkpoint_every,
+            verbose=self.verbose, seed=seed)
+
+    def _run_batches(self, fn: Callable[[torch.Tensor], torch.Tensor], X: np.ndarray) -> np.ndarray:
+        """Apply ``fn`` to ``X`` in eval mode, in batches, and return a float32 array."""
+        self.module_.eval()
+        outputs = []
+        with torch.no_grad():
+            for start in range(0, X.shape[0], INFERENCE_BATCH):
+                batch = torch.from_numpy(X[start:start + INFERENCE_BATCH]).to(self.device_)
+                outputs.append(fn(batch).float().cpu().numpy())
+        return np.concatenate(outputs).astype(np.float32, copy=False)
+
+    def save(self, path) -> None:
+        """Write the fitted model to the folder ``path`` (config.json + model.safetensors)."""
+        from aekit.io import save_model  # io sits beside estimators; import late to avoid a cycle
+
+        save_model(self, path)
+
+    # Implemented by subclasses ------------------------------------------------------------
+    def _fitted_state(self) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
+        raise NotImplementedError
+
+    def _restore_fitted_state(self, meta: dict[str, Any], tensors: dict[str, torch.Tensor]) -> None:
+        raise NotImplementedError
+
+
+@contextlib.contextmanager
+def seeded_init(seed: int) -> Iterator[None]:
+    """Seed weight initialisation without touching the caller's global random state."""
+    with torch.random.fork_rng(devices=[]):
+        torch.default_generator.manual_seed(seed)  # CPU only: modules are built on the CPU
+        yield

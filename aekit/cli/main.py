@@ -1,0 +1,36 @@
+"""Entry point: ``aekit COMMAND ...``. Only wires the command groups together."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from aekit._version import __version__
+from aekit.cli import data_commands, demo, model_commands, train
+from aekit.cli.errors import AekitGroup
+
+
+@click.group(cls=AekitGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="aekit")
+@click.option("--log-level", default="warning", show_default=True,
+              type=click.Choice(["debug", "info", "warning", "error"]), help="Logging detail.")
+def cli(log_level: str) -> None:
+    """Auto-encoders as tools: train on your data, then encode, reconstruct and inspect."""
+    logging.basicConfig(level=log_level.upper(), format="aekit: %(levelname)s: %(message)s")
+
+
+cli.add_command(train.train)
+cli.add_command(model_commands.encode)
+cli.add_command(model_commands.reconstruct)
+cli.add_command(model_commands.info)
+cli.add_command(data_commands.datasets)
+cli.add_command(demo.demo)
+
+
+def main() -> None:
+    cli(prog_name="aekit")
+
+
+if __name__ == "__main__":
+    main()

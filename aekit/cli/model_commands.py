@@ -1,0 +1,73 @@
+"""``aekit encode``, ``aekit reconstruct`` and ``aekit info``: use a saved model."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from aekit.cli.options import data_options, load_input, write_array
+from aekit.io import load, read_config
+from pathlib import Path
+
+MODEL = click.argument("model", type=click.Path(file_okay=False))
+
+
+@click.command()
+@MODEL
+@data_options
+@click.option("--out", required=True, help="Where to write the codes: .npy or .csv.")
+def encode(model, data, split, image_size, label_column, out):
+    """Write the codes of DATA under MODEL to OUT."""
+    estimator = load(model)
+    codes = estimator.transform(load_input(data, split, image_size, label_column).X)
+    click.echo(f"wrote {codes.shape[0]} codes of size {codes.shape[1]} to {write_array(out, codes)}")
+
+
+@click.command()
+@MODEL
+@data_options
+@click.option("--out", required=True, help="Where to write the reconstructions: .npy or .csv.")
+@click.option("--png", default=None, help="Also draw originals above reconstructions in this PNG.")
+def reconstruct(model, data, split, image_size, label_column, out, png):
+    """Write MODEL's reconstructions of DATA to OUT, with per-sample errors on screen."""
+    from aekit.plots import save_reconstruction_grid
+
+    estimator = load(model)
+    X = load_input(data, split, image_size, label_column).X
+    recon = estimator.reconstruct(X)
+    errors = estimator.reconstruction_error(X)
+    click.echo(f"wrote {len(recon)} reconstructions to {write_array(out, recon)}; "
+               f"mean squared error {errors.mean():.5g} (scaled units)")
+    if png:
+        click.echo(f"wrote {save_reconstruction_grid(png, X, recon)}")
+
+
+@click.command()
+@MODEL
+@click.option("--json", "as_json", is_flag=True, help="Print the whole config.json.")
+def info(model, as_json):
+    """Describe the model saved in MODEL."""
+    config = read_config(Path(model))
+    if as_json:
+        click.echo(json.dumps(config, indent=2))
+        return
+    params, fitted = config["params"], config["fitted"]
+    history = fitted.get("history") or [{}]
+    lines = {
+        "type": config["type"],
+        "aekit version": config.get("aekit_version"),
+        "architecture": fitted.get("architecture"),
+        "hidden": params.get("hidden") or "default",
+        "code size": fitted.get("code_size"),
+        "input shape": tuple(fitted.get("input_shape", ())),
+        "objective": params.get("objective"),
+        "noise": params.get("noise"),
+        "scaling": fitted.get("scaling"),
+        "epochs trained": len(fitted.get("history", [])),
+        "best epoch": fitted.get("best_epoch"),
+        "last train loss": history[-1].get("train_loss"),
+        "last validation loss": history[-1].get("val_loss"),
+    }
+    for key, value in lines.items():
+        click.echo(f"{key:>22}: {value}")

@@ -1,0 +1,136 @@
+"""Saving and loading fitted estimators as a folder: config.json + model.safetensors.
+
+Never pickle: the config is JSON, the weights are safetensors, and config.json records
+the SHA-256 of the weights so a truncated, swapped or tampered file is caught at load.
+The weights are written first and config.json last, each through a temporary file that
+is renamed into place, so an interrupted save never leaves a folder that loads wrongly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from safetensors import SafetensorError
+from safetensors.torch import load_file
+
+from aekit._atomic import write_json, write_safetensors
+from aekit._version import __version__
+from aekit.errors import ModelFileError
+from aekit.registry import ESTIMATORS
+
+FORMAT_VERSION = 1
+CONFIG = "config.json"
+WEIGHTS = "model.safetensors"
+
+
+def save_model(estimator, path) -> Path:
+    """Write ``estimator`` (fitted) to the folder ``path``; returns the folder."""
+    from sklearn.utils.validation import check_is_fitted
+
+    check_is_fitted(estimator)
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise ModelFileError(f"{folder} exists and is not a folder; choose another path")
+    meta, tensors = estimator._fitted_state()
+    write_safetensors(folder / WEIGHTS, tensors)
+    write_json(folder / CONFIG, {
+        "format_version": FORMAT_VERSION,
+        "aekit_version": __version__,
+        "type": _registered_name(type(estimator)),
+        "params": _jsonable_params(estimator),
+        "fitted": meta,
+        "weights_sha256": _sha256(folder / WEIGHTS),
+    })
+    return folder
+
+
+def load(path, **overrides: Any):
+    """Load a model folder written by ``save``.
+
+    ``overrides`` replace saved parameters, e.g. ``device="cpu"``, or ``encoder=`` and
+    ``decoder=`` modules for a model that was trained with custom modules.
+    """
+    folder = Path(path)
+    config = read_config(folder)
+    cls = ESTIMATORS.get(config["type"]) if config["type"] in ESTIMATORS else None
+    if cls is None:
+        raise ModelFileError(f"{folder / CONFIG}: unknown model type {config['type']!r}")
+    tensors = _read_weights(folder, config)
+    estimator = cls(**{**config["params"], **overrides})
+    try:
+        estimator._restore_fitted_state(config["fitted"], tensors)
+    except (KeyError, RuntimeError, TypeError) as exc:
+        raise ModelFileError(f"{folder / WEIGHTS} does not fit the model described in "
+                             f"{CONFIG} ({exc.__class__.__name__}: {str(exc).splitlines()[0]})") from None
+    return estimator
+
+
+def read_config(folder: Path) -> dict:
+    """Read and check config.json; every problem names the file."""
+    if not folder.is_dir():
+        raise ModelFileError(f"no model folder at {folder}")
+    path = folder / CONFIG
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelFileError(f"{path} is missing: {folder} is not an aekit model folder") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelFileError(f"{path} is not readable JSON ({exc})") from None
+    missing = {"format_version", "type", "params", "fitted", "weights_sha256"} - set(config) \
+        if isinstance(config, dict) else {"everything"}
+    if missing:
+        raise ModelFileError(f"{path} lacks {', '.join(sorted(missing))}")
+    if config["format_version"] != FORMAT_VERSION:
+        raise ModelFileError(
+            f"{path} has format version {config['format_version']!r}, but this aekit "
+            f"({__version__}) reads version {FORMAT_VERSION}; use the aekit that wrote it "
+            f"({config.get('aekit_version', 'unknown')})")
+    return config
+
+
+def _read_weights(folder: Path, config: dict) -> dict:
+    path = folder / WEIGHTS
+    if not path.is_file():
+        raise ModelFileError(f"{path} is missing")
+    if _sha256(path) != config["weights_sha256"]:
+        raise ModelFileError(f"{path} does not match the checksum in {CONFIG}: "
+                             "the file was changed, truncated or comes from another save")
+    try:
+        return load_file(str(path))
+    except (OSError, SafetensorError) as exc:
+        raise ModelFileError(f"{path} is not a readable safetensors file ({exc})") from None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _registered_name(cls: type) -> str:
+    for name in ESTIMATORS.names():
+        if ESTIMATORS.get(name) is cls:
+            return name
+    raise TypeError(f"{cls.__name__} is not registered in aekit.registry.ESTIMATORS")
+
+
+def _jsonable_params(estimator) -> dict:
+    """Hyper-parameters as JSON; custom modules are not stored (the weights are)."""
+    out = {}
+    for key, value in estimator.get_params(deep=False).items():
+        if hasattr(value, "state_dict"):
+            continue
+        if isinstance(value, np.random.RandomState):
+            value = None  # a generator's state is not a setting; the weights are saved
+        elif isinstance(value, tuple):
+            value = list(value)
+        elif hasattr(value, "__fspath__"):
+            value = str(value)
+        out[key] = value
+    return out

@@ -1,0 +1,51 @@
+"""Test set-up: keep caches and data homes off the user's home; small shared fixtures."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+# Set before any test imports scikit-learn, matplotlib or Hugging Face libraries.
+_HOME = tempfile.mkdtemp(prefix="aekit-tests-")
+for _var in ("SCIKIT_LEARN_DATA", "MPLCONFIGDIR", "XDG_CACHE_HOME", "HF_HOME"):
+    os.environ[_var] = os.path.join(_HOME, _var.lower())
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("AEKIT_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+def shared_path(*parts: str) -> Path:
+    """A path in ../shared/data, or skip the test saying why."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent (set AEKIT_SHARED_DATA to the shared data folder)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def digits_X() -> np.ndarray:
+    from sklearn.datasets import load_digits
+
+    return load_digits().data.astype(np.float32)
+
+
+@pytest.fixture(scope="session")
+def digit_images() -> np.ndarray:
+    from sklearn.datasets import load_digits
+
+    return load_digits().images[:, None].astype(np.float32)  # (N, 1, 8, 8), values 0..16
+
+
+def small_model(**overrides):
+    """A model that trains in well under a second on the digits."""
+    import aekit
+
+    settings = dict(hidden=(32,), code_size=4, epochs=3, batch_size=64, random_state=0,
+                    verbose=False)
+    settings.update(overrides)
+    return aekit.AutoEncoder(**settings)
