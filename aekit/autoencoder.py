@@ -51,7 +51,7 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         Weight of the L1 penalty on the code.
     scaling : {"auto", "standard", "minmax", "none"}
         Preprocessing, saved with the model and undone by ``inverse_transform``.
-    epochs, batch_size, learning_rate, weight_decay, validation_fraction, patience,
+    epochs, batch_size, learning_rate, weight_decay, lr_schedule, validation_fraction, patience,
     device, mixed_precision, checkpoint_dir, checkpoint_every, verbose, random_state
         Settings of the shared training loop (:class:`aekit.train.TrainConfig`).
     encoder, decoder : torch.nn.Module or None
@@ -95,7 +95,7 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
     def __init__(self, architecture="auto", hidden=None, code_size=30, activation="relu",
                  objective="mse", noise=None, noise_level=0.2, contractive=0.0, sparsity=0.0,
                  scaling="auto", epochs=50, batch_size=128, learning_rate=1e-3,
-                 weight_decay=0.0, validation_fraction=0.1, patience=10, device="auto",
+                 weight_decay=0.0, lr_schedule="cosine", validation_fraction=0.1, patience=10, device="auto",
                  mixed_precision="auto", checkpoint_dir=None, checkpoint_every=5,
                  verbose="auto", random_state=None, encoder=None, decoder=None):
         self.architecture = architecture
@@ -112,6 +112,7 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.weight_decay = weight_decay
+        self.lr_schedule = lr_schedule
         self.validation_fraction = validation_fraction
         self.patience = patience
         self.device = device
@@ -137,8 +138,11 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         kind = choose_scaling(X, original_dtype) if self.scaling == "auto" else self.scaling
         self.scaler_ = Scaler.fit(X.reshape(len(X), -1), kind)
         Xs = self._scale(X)
-        self.output_ = "sigmoid" if Xs.min() >= 0 and Xs.max() <= 1 else "identity"
-        if self.objective == "bce" and self.output_ != "sigmoid":
+        # Data in [0, 1]: reconstructions are clipped to it. The net itself ends linear for
+        # MSE: a sigmoid output saturates on mostly-black images and training stalls.
+        self.clip_ = bool(Xs.min() >= 0 and Xs.max() <= 1)
+        self.output_ = "sigmoid" if self.objective == "bce" else "identity"
+        if self.objective == "bce" and not self.clip_:
             raise ConfigError("objective='bce' needs data in [0, 1] after scaling; "
                               "use scaling='minmax' or objective='mse'")
         seed = self._seed()
@@ -203,18 +207,17 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         if codes.shape[1] != self.code_size_:
             raise InputError(f"codes have {codes.shape[1]} columns, but this auto-encoder's "
                              f"code size is {self.code_size_}")
-        scaled = self._run_batches(self.module_.decode, codes)
-        return self._unscale(scaled)
+        return self._unscale(self._run_batches(lambda b: self._clip(self.module_.decode(b)), codes))
 
     def reconstruct(self, X) -> np.ndarray:
         """``inverse_transform(transform(X))`` in one pass."""
         X = self._prepare(X)
-        return self._unscale(self._run_batches(lambda b: self.module_(b).x_hat, X))
+        return self._unscale(self._run_batches(self._rebuild, X))
 
     def reconstruction_error(self, X) -> np.ndarray:
         """Mean squared error of each sample's reconstruction, in the scaled space."""
         Xs = self._prepare(X)
-        recon = self._run_batches(lambda b: self.module_(b).x_hat, Xs)
+        recon = self._run_batches(self._rebuild, Xs)
         return ((recon - Xs) ** 2).reshape(len(Xs), -1).mean(axis=1)
 
     def score_samples(self, X) -> np.ndarray:
@@ -222,6 +225,12 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         return -self.reconstruction_error(X)
 
     # Helpers ------------------------------------------------------------------------------
+    def _rebuild(self, batch: torch.Tensor) -> torch.Tensor:
+        return self._clip(self.module_(batch).x_hat)
+
+    def _clip(self, x_hat: torch.Tensor) -> torch.Tensor:
+        return x_hat.clamp(0, 1) if self.clip_ else x_hat
+
     def _prepare(self, X) -> np.ndarray:
         check_is_fitted(self)
         X = check_features(X)
@@ -270,6 +279,7 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
             "input_shape": list(self.input_shape_),
             "model_shape": list(self.model_shape_),
             "output": self.output_,
+            "clip": self.clip_,
             "scaling": self.scaler_.kind,
             "code_size": self.code_size_,
             "custom_modules": self.encoder is not None,
@@ -289,7 +299,7 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         self.architecture_ = meta["architecture"]
         self.model_shape_ = tuple(meta["model_shape"])
         self.n_features_in_ = math.prod(self.input_shape_)
-        self.output_ = meta["output"]
+        self.output_, self.clip_ = meta["output"], meta["clip"]
         self.scaler_ = Scaler(meta["scaling"], tensors["scaler.offset"].numpy(),
                               tensors["scaler.scale"].numpy())
         self.history_, self.best_epoch_ = meta["history"], meta["best_epoch"]

@@ -25,6 +25,7 @@ TRAINING_RULES: dict[str, P.Rule] = {
     "batch_size": P.integer(1),
     "learning_rate": P.real(0.0, open_high=True),
     "weight_decay": P.real(0.0),
+    "lr_schedule": P.options("cosine", "constant"),
     "validation_fraction": P.real(0.0, 0.5),
     "patience": P.either(P.NONE, P.integer(1)),
     "device": P.Rule("'auto', 'cpu', 'cuda' or 'cuda:N'", lambda v: isinstance(v, str)),
@@ -48,7 +49,8 @@ class NeuralEstimator(BaseEstimator):
         checkpoint_dir = None if self.checkpoint_dir is None else str(self.checkpoint_dir)
         return TrainConfig(
             epochs=self.epochs, batch_size=self.batch_size, learning_rate=self.learning_rate,
-            weight_decay=self.weight_decay, validation_fraction=self.validation_fraction,
+            weight_decay=self.weight_decay, lr_schedule=self.lr_schedule,
+            validation_fraction=self.validation_fraction,
             patience=self.patience, device=self.device, mixed_precision=self.mixed_precision,
             checkpoint_dir=checkpoint_dir, checkpoint_every=self.checkpoint_every,
             verbose=self.verbose, seed=seed)

@@ -60,7 +60,9 @@ def load(path, **overrides: Any):
     if cls is None:
         raise ModelFileError(f"{folder / CONFIG}: unknown model type {config['type']!r}")
     tensors = _read_weights(folder, config)
-    estimator = cls(**{**config["params"], **overrides})
+    # JSON has no tuples; sequence parameters (hidden sizes) are tuples in aekit.
+    params = {k: tuple(v) if isinstance(v, list) else v for k, v in config["params"].items()}
+    estimator = cls(**{**params, **overrides})
     try:
         estimator._restore_fitted_state(config["fitted"], tensors)
     except (KeyError, RuntimeError, TypeError) as exc:

@@ -38,6 +38,7 @@ class TrainConfig:
     batch_size: int = 128
     learning_rate: float = 1e-3
     weight_decay: float = 0.0
+    lr_schedule: str = "cosine"  # "cosine" decays to 0 over `epochs`; "constant"
     validation_fraction: float = 0.1
     patience: int | None = 10  # epochs without validation improvement; None = never stop
     min_delta: float = 0.0
@@ -83,7 +84,8 @@ class Trainer:
                                      fused=device.type == "cuda")
         order_gen = torch.Generator(device).manual_seed(cfg.seed + 1)
         noise_gen = torch.Generator(device).manual_seed(cfg.seed + 2)
-        run = _Run(module, optimizer, order_gen, noise_gen)
+        scheduler = _scheduler(optimizer, cfg)
+        run = _Run(module, optimizer, scheduler, order_gen, noise_gen)
         if resume and has_checkpoint(cfg.checkpoint_dir):
             run.restore(*load_checkpoint(cfg.checkpoint_dir), device)
         elif resume:
@@ -165,6 +167,14 @@ class Trainer:
         return total / X.shape[0]
 
 
+def _scheduler(optimizer, cfg: TrainConfig):
+    if cfg.lr_schedule == "cosine":
+        return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=cfg.epochs)
+    if cfg.lr_schedule == "constant":
+        return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda epoch: 1.0)
+    raise ConfigError(f"lr_schedule must be 'cosine' or 'constant', got {cfg.lr_schedule!r}")
+
+
 def _show_progress(verbose: bool | str) -> bool:
     if verbose == "auto":
         return sys.stderr.isatty()
@@ -174,8 +184,8 @@ def _show_progress(verbose: bool | str) -> bool:
 class _Run:
     """What changes while training: the counters, the best weights, the history."""
 
-    def __init__(self, module, optimizer, order_gen, noise_gen):
-        self.module, self.optimizer = module, optimizer
+    def __init__(self, module, optimizer, scheduler, order_gen, noise_gen):
+        self.module, self.optimizer, self.scheduler = module, optimizer, scheduler
         self.order_gen, self.noise_gen = order_gen, noise_gen
         self.epoch, self.best_epoch, self.stale = 0, 0, 0
         self.best_loss = math.inf
@@ -187,6 +197,7 @@ class _Run:
     def end_epoch(self, train_terms: dict, val_loss: float | None, seconds: float,
                   cfg: TrainConfig) -> None:
         self.epoch += 1
+        self.scheduler.step()
         monitored = val_loss if val_loss is not None else train_terms["loss"]
         if not math.isfinite(train_terms["loss"]):
             raise TrainingError(
@@ -214,6 +225,7 @@ class _Run:
             "module": self.module.state_dict(),
             "best": self.best_state or {},
             "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict(),
             "order_gen": self.order_gen.get_state(),
             "noise_gen": self.noise_gen.get_state(),
             "counters": {"epoch": self.epoch, "best_epoch": self.best_epoch,
@@ -226,6 +238,7 @@ class _Run:
         try:
             self.module.load_state_dict(state["module"])
             self.optimizer.load_state_dict(state["optimizer"])
+            self.scheduler.load_state_dict(state["scheduler"])
         except (RuntimeError, ValueError, KeyError) as exc:
             raise ConfigError(f"the checkpoint does not fit this model ({exc}); "
                               "use the same settings as the run being resumed") from None
