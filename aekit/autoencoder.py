@@ -94,7 +94,7 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
 
     def __init__(self, architecture="auto", hidden=None, code_size=30, activation="relu",
                  objective="mse", noise=None, noise_level=0.2, contractive=0.0, sparsity=0.0,
-                 scaling="auto", epochs=50, batch_size=128, learning_rate=1e-3,
+                 scaling="auto", epochs=50, batch_size=64, learning_rate=1e-3,
                  weight_decay=0.0, lr_schedule="cosine", validation_fraction=0.1, patience=10, device="auto",
                  mixed_precision="auto", checkpoint_dir=None, checkpoint_every=5,
                  verbose="auto", random_state=None, encoder=None, decoder=None):

@@ -18,10 +18,20 @@ from aekit.train import TrainConfig, Trainer
 from tests.conftest import small_model
 
 
-def test_resume_continues_exactly_where_the_checkpoint_left_off(tmp_path, digits_X):
+def test_resume_continues_exactly_where_the_checkpoint_left_off(tmp_path, digits_X, monkeypatch):
     straight = small_model(epochs=6, checkpoint_dir=tmp_path / "a", checkpoint_every=2).fit(digits_X)
-    # A first run that stopped after epoch 4 (as if killed), then a resumed one.
-    small_model(epochs=4, checkpoint_dir=tmp_path / "b", checkpoint_every=2).fit(digits_X)
+    # A first run that crashes in epoch 5 (after the epoch-4 checkpoint), then a resumed one.
+    original = Trainer._train_epoch
+
+    def crash_in_epoch_5(self, run, *args):
+        if run.epoch == 4:
+            raise KeyboardInterrupt
+        return original(self, run, *args)
+
+    monkeypatch.setattr(Trainer, "_train_epoch", crash_in_epoch_5)
+    with pytest.raises(KeyboardInterrupt):
+        small_model(epochs=6, checkpoint_dir=tmp_path / "b", checkpoint_every=2).fit(digits_X)
+    monkeypatch.setattr(Trainer, "_train_epoch", original)
     resumed = small_model(epochs=6, checkpoint_dir=tmp_path / "b", checkpoint_every=2)
     resumed.fit(digits_X, resume=True)
     assert [r["epoch"] for r in resumed.history_] == [1, 2, 3, 4, 5, 6]

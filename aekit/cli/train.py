@@ -33,7 +33,7 @@ PRESETS = {"hinton2006": {"architecture": "mlp", "hidden": (1000, 500, 250), "co
               help="Weight of the encoder-Jacobian penalty.")
 @click.option("--sparsity", type=float, default=0.0, show_default=True, help="Weight of the L1 code penalty.")
 @click.option("--epochs", type=int, default=50, show_default=True)
-@click.option("--batch-size", type=int, default=128, show_default=True)
+@click.option("--batch-size", type=int, default=64, show_default=True)
 @click.option("--learning-rate", "--lr", type=float, default=1e-3, show_default=True)
 @click.option("--patience", type=int, default=10, show_default=True, help="Early-stopping patience in epochs.")
 @click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda or cuda:N.")

@@ -35,7 +35,7 @@ LossFn = Callable[[nn.Module, torch.Tensor, torch.Generator], LossTerms]
 @dataclass
 class TrainConfig:
     epochs: int = 50
-    batch_size: int = 128
+    batch_size: int = 64
     learning_rate: float = 1e-3
     weight_decay: float = 0.0
     lr_schedule: str = "cosine"  # "cosine" decays to 0 over `epochs`; "constant"
@@ -88,6 +88,8 @@ class Trainer:
         run = _Run(module, optimizer, scheduler, order_gen, noise_gen)
         if resume and has_checkpoint(cfg.checkpoint_dir):
             run.restore(*load_checkpoint(cfg.checkpoint_dir), device)
+            if hasattr(scheduler, "T_max"):
+                scheduler.T_max = cfg.epochs  # a resumed run may have been given more epochs
         elif resume:
             logger.warning("no checkpoint in %s; training from the start", cfg.checkpoint_dir)
         self._loop(run, loss_fn, split, device)
