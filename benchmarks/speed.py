@@ -2,11 +2,19 @@
 
 Every contender trains the same 784-1000-500-250-30 auto-encoder (ReLU, mirrored decoder)
 with MSE and Adam (lr 1e-3) on the same MNIST pixels in [0, 1], for the same batch size
-and epochs. aekit ends the decoder in a sigmoid for data in [0, 1], so the hand-built
-model does too, and it starts from the same weights (built after seeding torch with the
-seed aekit derives from ``random_state=0``): the networks are identical, layer for layer.
-Same starting weights matter on CPU: some initialisations drive values into denormal
-floats, which can make an epoch 20-30% slower whatever the loop (see ``--flush-denormal``).
+and epochs. For MSE aekit's decoder ends linear (reconstructions of data in [0, 1] are
+clipped only at inference), and so does the hand-built model.
+
+The hand loops also follow aekit's training trajectory: the same starting weights (torch
+seeded with the seed aekit derives from ``random_state=0``), the same batches in the same
+order (aekit's Trainer permutes the data once with that seed, then draws each epoch's
+order from a generator seeded with seed + 1; hand_dataloader matches it in the first
+epoch only) and a constant learning rate (aekit is given ``lr_schedule="constant"``, its
+only non-default setting besides those above; a schedule costs nothing per step but
+changes the trajectory). On CPU hand_minimal ends bit-identical to aekit. This matters:
+a trajectory that drives values into denormal floats can make a CPU epoch 10-30% slower
+whatever the loop, which a comparison of loops must not pick up (``--flush-denormal``
+turns denormals off for every contender).
 
 Contenders
 ----------
@@ -50,7 +58,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data import DataLoader, RandomSampler, TensorDataset
 
 if __package__ in (None, ""):  # run as a script: make the `benchmarks` package importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -78,7 +86,7 @@ class Timing:
 
 
 def build_model(n_features: int) -> nn.Sequential:
-    """784-1000-500-250-30, mirrored decoder, sigmoid output: aekit's mlp for [0, 1] data."""
+    """784-1000-500-250-30, mirrored decoder, linear code and output: aekit's mlp for MSE."""
     sizes = [n_features, *HIDDEN, CODE_SIZE]
     layers: list[nn.Module] = []
     for part in (sizes, sizes[::-1]):
@@ -86,7 +94,6 @@ def build_model(n_features: int) -> nn.Sequential:
             layers.append(nn.Linear(n_in, n_out))
             if i < len(part) - 2:
                 layers.append(nn.ReLU())
-    layers.append(nn.Sigmoid())
     return nn.Sequential(*layers)
 
 
@@ -97,8 +104,11 @@ def sync(device: torch.device) -> None:
 
 # Contenders: each takes (X, epochs) and returns a Timing ----------------------------------
 def aekit_fit(device: torch.device, batch_size: int) -> Callable[[np.ndarray, int], Timing]:
+    constant = ({"lr_schedule": "constant"}
+                if "lr_schedule" in aekit.AutoEncoder().get_params() else {})
+
     def run(X: np.ndarray, epochs: int) -> Timing:
-        ae = aekit.AutoEncoder(architecture="mlp", hidden=HIDDEN, code_size=CODE_SIZE,
+        ae = aekit.AutoEncoder(**constant, architecture="mlp", hidden=HIDDEN, code_size=CODE_SIZE,
                                objective="mse", epochs=epochs, batch_size=batch_size,
                                learning_rate=LEARNING_RATE, validation_fraction=0.0,
                                patience=None, device=str(device), verbose=False,
@@ -110,6 +120,15 @@ def aekit_fit(device: torch.device, batch_size: int) -> Callable[[np.ndarray, in
         total = time.perf_counter() - start
         return Timing(total, sum(row["seconds"] for row in ae.history_))
     return run
+
+
+def aekit_order(X: np.ndarray, device: torch.device) -> tuple[torch.Tensor, torch.Generator]:
+    """The data on ``device`` in the order aekit's Trainer puts it (validation_fraction=0),
+    and the generator it draws each epoch's permutation from."""
+    data = torch.from_numpy(X)
+    order = torch.randperm(len(data), generator=torch.Generator().manual_seed(INIT_SEED))
+    data = data.to(device)[order.to(device)]
+    return data, torch.Generator(device).manual_seed(INIT_SEED + 1)
 
 
 def hand_minimal(device: torch.device, batch_size: int, careful: bool,
@@ -136,9 +155,8 @@ def hand_minimal(device: torch.device, batch_size: int, careful: bool,
         model, forward = model_for(X.shape[1])
         optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE,
                                      fused=True if careful else None)
-        data = torch.from_numpy(X).to(device)
+        data, order = aekit_order(X, device)
         n, in_epochs = data.shape[0], 0.0
-        order = torch.Generator(device).manual_seed(RANDOM_STATE + 1)
         for _ in range(epochs):
             sync(device)
             epoch_start = time.perf_counter()
@@ -167,9 +185,13 @@ def hand_dataloader(device: torch.device, batch_size: int,
         model = build_model(X.shape[1]).to(device)
         optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE,
                                      fused=True if careful else None)
-        loader = DataLoader(TensorDataset(torch.from_numpy(X)), batch_size=batch_size,
-                            shuffle=True, pin_memory=cuda,
-                            generator=torch.Generator().manual_seed(RANDOM_STATE + 1))
+        data, order = aekit_order(X, torch.device("cpu"))
+        dataset = TensorDataset(data)
+        # shuffle=True, spelled out so that the sampler alone draws from `order`: on CPU
+        # the first epoch's batches are exactly aekit's (RandomSampler draws a second,
+        # unused permutation per epoch, so later epochs shuffle differently).
+        loader = DataLoader(dataset, batch_size=batch_size, pin_memory=cuda,
+                            sampler=RandomSampler(dataset, generator=order))
         in_epochs = 0.0
         for _ in range(epochs):
             sync(device)
