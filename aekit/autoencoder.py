@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 import math
 from typing import Any
 
@@ -21,6 +22,8 @@ from aekit.nn.architectures import Architecture
 from aekit.preprocessing import SCALINGS, Scaler, choose_scaling
 from aekit.registry import ARCHITECTURES, CORRUPTIONS, ESTIMATORS, RECONSTRUCTION_LOSSES
 from aekit.train import Trainer, resolve_device
+
+logger = logging.getLogger(__name__)
 
 
 @ESTIMATORS.register("autoencoder")
@@ -149,6 +152,10 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         self.device_ = resolve_device(self.device)
         self.module_ = self._build_module(seed)
         self.code_size_ = self._measure_code_size()
+        if self.code_size_ >= self.n_features_in_ and not (self.noise or self.contractive or self.sparsity):
+            logger.warning("code size %d is not smaller than the %d input features: without noise, "
+                           "a contractive or a sparsity penalty the auto-encoder can learn to copy "
+                           "its input", self.code_size_, self.n_features_in_)
         result = Trainer(self._train_config(seed)).fit(
             self.module_, self._objective(), torch.from_numpy(Xs), resume=resume)
         self.history_ = result.history
