@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import logging
 import math
-from typing import Any
 
 import numpy as np
 import torch

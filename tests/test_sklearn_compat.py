@@ -1,6 +1,5 @@
 """scikit-learn conventions: clone, Pipeline, GridSearchCV and the estimator checks."""
 
-import numpy as np
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV

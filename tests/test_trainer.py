@@ -1,7 +1,6 @@
 """The shared training loop: checkpoints, resume after a kill, early stopping, history."""
 
 import csv
-import math
 import os
 import signal
 import subprocess
