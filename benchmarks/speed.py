@@ -162,16 +162,20 @@ def hand_minimal(device: torch.device, batch_size: int, careful: bool,
             epoch_start = time.perf_counter()
             perm = torch.randperm(n, device=device, generator=order)
             for i in range(0, n, batch_size):
-                x = data[perm[i:i + batch_size]]
-                with torch.autocast(device.type, dtype=torch.bfloat16, enabled=careful):
-                    loss = F.mse_loss(forward(x), x)
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                optimizer.step()
+                hand_step(forward, optimizer, data[perm[i:i + batch_size]], device, careful)
             sync(device)
             in_epochs += time.perf_counter() - epoch_start
         return Timing(time.perf_counter() - start, in_epochs)
     return run
+
+
+def hand_step(forward, optimizer, x: torch.Tensor, device: torch.device, careful: bool) -> None:
+    """One plain training step, shared by every hand loop so they differ only in batching."""
+    with torch.autocast(device.type, dtype=torch.bfloat16, enabled=careful):
+        loss = F.mse_loss(forward(x), x)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
 
 
 def hand_dataloader(device: torch.device, batch_size: int,
@@ -197,12 +201,7 @@ def hand_dataloader(device: torch.device, batch_size: int,
             sync(device)
             epoch_start = time.perf_counter()
             for (x,) in loader:
-                x = x.to(device, non_blocking=True)
-                with torch.autocast(device.type, dtype=torch.bfloat16, enabled=careful):
-                    loss = F.mse_loss(model(x), x)
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                optimizer.step()
+                hand_step(model, optimizer, x.to(device, non_blocking=True), device, careful)
             sync(device)
             in_epochs += time.perf_counter() - epoch_start
         return Timing(time.perf_counter() - start, in_epochs)
