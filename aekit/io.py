@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file
 
@@ -136,3 +137,15 @@ def _jsonable_params(estimator) -> dict:
             value = str(value)
         out[key] = value
     return out
+
+
+def fingerprint(estimator) -> str:
+    """SHA-256 of a fitted estimator's tensors and fitted state: the same model gives the
+    same fingerprint in memory and after a save and load, another model a different one."""
+    meta, tensors = estimator._fitted_state()
+    digest = hashlib.sha256(json.dumps(meta, sort_keys=True, default=str).encode())
+    for name in sorted(tensors):
+        tensor = tensors[name].detach().to("cpu").contiguous()
+        digest.update(name.encode())
+        digest.update(tensor.view(-1).view(torch.uint8).numpy().tobytes() if tensor.numel() else b"")
+    return digest.hexdigest()

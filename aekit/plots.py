@@ -49,3 +49,53 @@ def save_reconstruction_grid(path, originals, reconstructions, *, n: int = 10,
         fig.savefig(tmp, format="png", dpi=100)
     plt.close(fig)
     return path
+
+
+def save_embedding_plot(path, panels: dict, labels=None, *, title: str | None = None,
+                        class_names=None) -> Path:
+    """One scatter plot per 2-D embedding, side by side, coloured by label when given.
+
+    ``panels`` maps a panel title to an (N, 2) array; ``labels`` has one entry per point.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    n_points = len(next(iter(panels.values())))
+    size = float(np.clip(4000 / max(n_points, 1), 0.5, 20))  # small dots for many points
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 4.6), squeeze=False)
+    classes = None if labels is None else np.unique(labels)
+    colours = _class_colours(len(classes)) if classes is not None else None
+    for ax, (panel_title, points) in zip(axes[0], panels.items()):
+        if classes is None:
+            ax.scatter(points[:, 0], points[:, 1], s=size, c="0.3", linewidths=0)
+        else:
+            for colour, cls in zip(colours, classes):
+                mask = labels == cls
+                name = class_names[cls] if class_names is not None else cls
+                ax.scatter(points[mask, 0], points[mask, 1], s=size, color=colour,
+                           linewidths=0, label=str(name))
+        ax.set_title(panel_title, fontsize=9)
+        ax.set_xticks([]), ax.set_yticks([])
+    if classes is not None and len(classes) <= 20:
+        axes[0, -1].legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8,
+                           markerscale=max(1.0, 6 / np.sqrt(size)), frameon=False)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=100)
+    plt.close(fig)
+    return path
+
+
+def _class_colours(n: int) -> list:
+    import matplotlib
+
+    name = "tab10" if n <= 10 else "tab20" if n <= 20 else "viridis"
+    cmap = matplotlib.colormaps[name]
+    if name == "viridis":
+        return [cmap(i / max(n - 1, 1)) for i in range(n)]
+    return [cmap(i) for i in range(n)]

@@ -7,7 +7,7 @@ import logging
 import click
 
 from aekit._version import __version__
-from aekit.cli import data_commands, demo, model_commands, train
+from aekit.cli import data_commands, demo, model_commands, represent, search, train
 from aekit.cli.errors import AekitGroup
 
 
@@ -26,6 +26,10 @@ cli.add_command(model_commands.reconstruct)
 cli.add_command(model_commands.info)
 cli.add_command(data_commands.datasets)
 cli.add_command(demo.demo)
+cli.add_command(represent.embed)
+cli.add_command(represent.probe)
+cli.add_command(search.index)
+cli.add_command(search.search)
 
 
 def main() -> None:

@@ -8,11 +8,12 @@ from aekit.data.datasets import dataset_info, load_dataset  # registers the data
 from aekit.data.files import LoadedData, load_array_file, load_data
 from aekit.data.idx import read_idx, write_idx
 from aekit.data.images import load_image, load_image_folder
-from aekit.data.validation import check_features
+from aekit.data.validation import check_features, check_labels
 
 __all__ = [
     "LoadedData",
     "check_features",
+    "check_labels",
     "dataset_info",
     "load_array_file",
     "load_data",

@@ -200,3 +200,21 @@ def _check_finite(array: np.ndarray, name: str) -> None:
                 f"{name} contains {word}{hint} in {count} value(s) (first at row "
                 f"{first_row}); remove or replace them first"
             )
+
+
+def check_labels(y, n_samples: int, *, name: str = "labels") -> np.ndarray:
+    """Labels as a 1-D array with one entry per sample, or a clear InputError.
+
+    >>> check_labels([0, 1, 1], 3)
+    array([0, 1, 1])
+    """
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim != 1:
+        raise InputError(f"{name} must be one label per sample (a 1-D array); got shape {y.shape}")
+    if len(y) != n_samples:
+        raise InputError(f"got {len(y)} {name} for {n_samples} samples; give exactly one per sample")
+    if y.dtype.kind == "f" and not np.isfinite(y).all():
+        raise InputError(f"{name} contain NaN or infinite values")
+    return y
