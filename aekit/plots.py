@@ -63,7 +63,7 @@ def save_embedding_plot(path, panels: dict, labels=None, *, title: str | None = 
     import matplotlib.pyplot as plt
 
     n_points = len(next(iter(panels.values())))
-    size = float(np.clip(4000 / max(n_points, 1), 0.5, 20))  # small dots for many points
+    size = float(np.clip(8000 / max(n_points, 1), 1.5, 20))  # small dots for many points
     fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 4.6), squeeze=False)
     classes = None if labels is None else np.unique(labels)
     colours = _class_colours(len(classes)) if classes is not None else None
@@ -99,3 +99,53 @@ def _class_colours(n: int) -> list:
     if name == "viridis":
         return [cmap(i / max(n - 1, 1)) for i in range(n)]
     return [cmap(i) for i in range(n)]
+
+
+def save_image_grid(path, images, *, n_cols: int = 8, title: str | None = None,
+                    row_labels=None, value_range=None) -> Path:
+    """Draw ``images`` row by row, ``n_cols`` to a row (samples, strips, traversals).
+
+    ``value_range`` is (low, high) mapped to black and white; by default the images' own
+    minimum and maximum. ``row_labels`` names each row on its left.
+    """
+    return save_image_panels(path, {"": images}, n_cols=n_cols, title=title,
+                             row_labels=row_labels, value_range=value_range)
+
+
+def save_image_panels(path, panels: dict, *, n_cols: int = 8, title: str | None = None,
+                      row_labels=None, value_range=None) -> Path:
+    """Several image grids side by side, each under its title (e.g. plain AE vs VAE)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    grids = {name: _as_images(images) for name, images in panels.items()}
+    n_rows = max(-(-len(g) // n_cols) for g in grids.values())
+    fig = plt.figure(figsize=(0.75 * n_cols * len(grids) + 0.3 * (len(grids) - 1),
+                              0.75 * n_rows + (0.5 if title else 0.2) + (0.3 if len(grids) > 1 else 0)))
+    outer = fig.add_gridspec(1, len(grids), wspace=0.08)
+    for i, (name, grid) in enumerate(grids.items()):
+        low, high = value_range if value_range is not None else (float(grid.min()), float(grid.max()))
+        inner = outer[i].subgridspec(n_rows, n_cols, wspace=0.04, hspace=0.04)
+        for j in range(n_rows * n_cols):
+            ax = fig.add_subplot(inner[j // n_cols, j % n_cols])
+            ax.set_xticks([]), ax.set_yticks([])
+            for spine in ax.spines.values():
+                spine.set_visible(False)
+            if j < len(grid):
+                image = np.clip((grid[j] - low) / (high - low or 1.0), 0, 1)
+                ax.imshow(image, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+            if j == 0 and name:
+                ax.set_title(name, fontsize=9, loc="left")
+            if row_labels is not None and j % n_cols == 0 and j // n_cols < len(row_labels):
+                ax.set_ylabel(str(row_labels[j // n_cols]), fontsize=8, rotation=0,
+                              ha="right", va="center")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    return path
