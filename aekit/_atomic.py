@@ -17,6 +17,15 @@ import torch
 from safetensors.torch import save_file
 
 
+def _umasked_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+_UMASKED_MODE = _umasked_mode()
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` if the block succeeds."""
@@ -26,6 +35,8 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(tmp)
+        # mkstemp makes the file private (0600); give it the mode a plain open() would.
+        os.chmod(tmp, _UMASKED_MODE)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

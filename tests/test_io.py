@@ -143,3 +143,14 @@ def test_custom_modules_must_be_passed_back(tmp_path, digits_X):
     loaded = aekit.load(tmp_path / "custom", encoder=torch.nn.Linear(64, 3),
                         decoder=torch.nn.Linear(3, 64))
     np.testing.assert_array_equal(loaded.transform(digits_X[:3]), model.transform(digits_X[:3]))
+
+
+def test_written_files_get_the_usual_permissions(tmp_path):
+    import os
+
+    from aekit._atomic import write_json
+
+    write_json(tmp_path / "a.json", {"x": 1})
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (tmp_path / "a.json").stat().st_mode & 0o777 == 0o666 & ~mask
