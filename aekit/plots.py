@@ -22,6 +22,21 @@ def _as_images(X: np.ndarray) -> np.ndarray:
     return X
 
 
+def _save_png(fig, path, title: str | None, *, fontsize: int = 10, tight: bool = False) -> Path:
+    """Title the figure, write it as a PNG atomically and free it."""
+    import matplotlib.pyplot as plt
+
+    if title:
+        fig.suptitle(title, fontsize=fontsize)
+    if tight:
+        fig.tight_layout()
+    path = Path(path)
+    with atomic_path(path) as tmp:  # creates the parent folder
+        fig.savefig(tmp, format="png", dpi=100, bbox_inches=None if tight else "tight")
+    plt.close(fig)
+    return path
+
+
 def save_reconstruction_grid(path, originals, reconstructions, *, n: int = 10,
                              title: str | None = None) -> Path:
     """Originals in the top row, reconstructions below; both on the originals' scale."""
@@ -41,14 +56,7 @@ def save_reconstruction_grid(path, originals, reconstructions, *, n: int = 10,
             ax.set_xticks([]), ax.set_yticks([])
     axes[0, 0].set_ylabel("original")
     axes[1, 0].set_ylabel("rebuilt")
-    if title:
-        fig.suptitle(title, fontsize=9)
-    fig.tight_layout()
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=100)
-    plt.close(fig)
-    return path
+    return _save_png(fig, path, title, fontsize=9, tight=True)
 
 
 def save_embedding_plot(path, panels: dict, labels=None, *, title: str | None = None,
@@ -81,14 +89,7 @@ def save_embedding_plot(path, panels: dict, labels=None, *, title: str | None = 
     if classes is not None and len(classes) <= 20:
         axes[0, -1].legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8,
                            markerscale=max(1.0, 6 / np.sqrt(size)), frameon=False)
-    if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=100)
-    plt.close(fig)
-    return path
+    return _save_png(fig, path, title, tight=True)
 
 
 def _class_colours(n: int) -> list:
@@ -141,11 +142,4 @@ def save_image_panels(path, panels: dict, *, n_cols: int = 8, title: str | None 
             if row_labels is not None and j % n_cols == 0 and j // n_cols < len(row_labels):
                 ax.set_ylabel(str(row_labels[j // n_cols]), fontsize=8, rotation=0,
                               ha="right", va="center")
-    if title:
-        fig.suptitle(title, fontsize=10)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=100, bbox_inches="tight")
-    plt.close(fig)
-    return path
+    return _save_png(fig, path, title)

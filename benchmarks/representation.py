@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
 import numpy as np
 from sklearn.decomposition import PCA

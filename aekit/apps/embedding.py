@@ -27,7 +27,7 @@ from sklearn.neighbors import KNeighborsClassifier
 
 from aekit.autoencoder import AutoEncoder
 from aekit.data.validation import check_features, check_labels
-from aekit.errors import ConfigError, InputError
+from aekit.errors import ConfigError
 from aekit.preprocessing import Scaler, choose_scaling
 from aekit.registry import EMBEDDINGS
 
