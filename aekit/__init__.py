@@ -10,10 +10,12 @@ from aekit._version import __version__
 from aekit.apps.embedding import compare_embeddings
 from aekit.apps.probe import linear_probe
 from aekit.apps.search import CodeIndex
+from aekit.anomaly import AnomalyDetector
 from aekit.autoencoder import AutoEncoder
 from aekit.errors import AekitError
 from aekit.io import load
 from aekit.nn.mlp import HINTON_2006_HIDDEN
+from aekit.vae import VAE
 
-__all__ = ["AekitError", "AutoEncoder", "CodeIndex", "HINTON_2006_HIDDEN", "__version__",
-           "compare_embeddings", "linear_probe", "load"]
+__all__ = ["AekitError", "AnomalyDetector", "AutoEncoder", "CodeIndex", "HINTON_2006_HIDDEN", "__version__",
+           "VAE", "compare_embeddings", "linear_probe", "load"]

@@ -19,8 +19,10 @@ from aekit.errors import ConfigError, InputError
 from aekit.nn import AutoEncoderModule, ReconstructionObjective
 from aekit.nn.architectures import Architecture
 from aekit.preprocessing import SCALINGS, Scaler, choose_scaling
+from aekit.pretrain import PRETRAINERS, PretrainSettings, pretrain_and_unroll
 from aekit.registry import ARCHITECTURES, CORRUPTIONS, ESTIMATORS, RECONSTRUCTION_LOSSES
 from aekit.train import Trainer, resolve_device
+from aekit.train.checkpoint import has_checkpoint
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +55,16 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         Weight of the L1 penalty on the code.
     scaling : {"auto", "standard", "minmax", "none"}
         Preprocessing, saved with the model and undone by ``inverse_transform``.
+    pretrain : {None, "rbm", "dae"}
+        Greedy layer-wise pre-training of the mlp before end-to-end training (see
+        :mod:`aekit.pretrain`). "rbm": a stack of RBMs trained by contrastive divergence
+        (Hinton & Salakhutdinov 2006); it needs ``activation="sigmoid"`` (RBM units are
+        logistic), and on data in [0, 1] the net's output becomes a sigmoid, the unrolled
+        first RBM's Bernoulli visible units. "dae": stacked de-noising auto-encoders
+        (Vincent et al. 2010), each layer's input corrupted by ``noise`` ("masking" when
+        None) at ``noise_level``; any activation. Not for "conv" or custom modules.
+    pretrain_epochs : int
+        Pre-training epochs per layer (ignored when ``pretrain`` is None).
     epochs, batch_size, learning_rate, weight_decay, lr_schedule, validation_fraction, patience,
     device, mixed_precision, checkpoint_dir, checkpoint_every, verbose, random_state
         Settings of the shared training loop (:class:`aekit.train.TrainConfig`).
@@ -65,6 +77,8 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
     module_ : AutoEncoderModule
     scaler_ : Scaler
     input_shape_ : tuple, n_features_in_ : int, history_ : list of dict
+    pretrain_history_ : list of dict
+        One row per pre-trained layer (sizes, units, reconstruction error, seconds).
 
     Examples
     --------
@@ -89,6 +103,9 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         "contractive": P.real(0.0),
         "sparsity": P.real(0.0),
         "scaling": P.options(*SCALINGS),
+        "pretrain": P.Rule(f"None or one of {PRETRAINERS.names()}",
+                           lambda v: v is None or v in PRETRAINERS),
+        "pretrain_epochs": P.integer(1),
         **TRAINING_RULES,
         "encoder": P.instance_of(nn.Module),
         "decoder": P.instance_of(nn.Module),
@@ -96,9 +113,9 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
 
     def __init__(self, architecture="auto", hidden=None, code_size=30, activation="relu",
                  objective="mse", noise=None, noise_level=0.2, contractive=0.0, sparsity=0.0,
-                 scaling="auto", epochs=50, batch_size=64, learning_rate=1e-3,
-                 weight_decay=0.0, lr_schedule="cosine", validation_fraction=0.1, patience=10, device="auto",
-                 mixed_precision="auto", checkpoint_dir=None, checkpoint_every=5,
+                 scaling="auto", pretrain=None, pretrain_epochs=10, epochs=50, batch_size=64,
+                 learning_rate=1e-3, weight_decay=0.0, lr_schedule="cosine",
+                 validation_fraction=0.1, patience=10, device="auto", mixed_precision="auto", checkpoint_dir=None, checkpoint_every=5,
                  verbose="auto", random_state=None, encoder=None, decoder=None):
         self.architecture = architecture
         self.hidden = hidden
@@ -110,6 +127,8 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         self.contractive = contractive
         self.sparsity = sparsity
         self.scaling = scaling
+        self.pretrain = pretrain
+        self.pretrain_epochs = pretrain_epochs
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -137,6 +156,7 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         self.n_features_in_ = math.prod(self.input_shape_)
         self.architecture_ = self._resolve_architecture(self.input_shape_)
         self.model_shape_ = self._model_shape(self.input_shape_)
+        self._check_pretrain()
         kind = choose_scaling(X, original_dtype) if self.scaling == "auto" else self.scaling
         self.scaler_ = Scaler.fit(X.reshape(len(X), -1), kind)
         Xs = self._scale(X)
@@ -144,6 +164,8 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         # MSE: a sigmoid output saturates on mostly-black images and training stalls.
         self.clip_ = bool(Xs.min() >= 0 and Xs.max() <= 1)
         self.output_ = "sigmoid" if self.objective == "bce" else "identity"
+        if self.pretrain is not None and PRETRAINERS.get(self.pretrain).logistic_output and self.clip_:
+            self.output_ = "sigmoid"  # e.g. the unrolled first RBM's Bernoulli visible units
         if self.objective == "bce" and not self.clip_:
             raise ConfigError("objective='bce' needs data in [0, 1] after scaling; "
                               "use scaling='minmax' or objective='mse'")
@@ -155,6 +177,7 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
             logger.warning("code size %d is not smaller than the %d input features: without noise, "
                            "a contractive or a sparsity penalty the auto-encoder can learn to copy "
                            "its input", self.code_size_, self.n_features_in_)
+        self.pretrain_history_ = self._pretrain(Xs, seed, resume)
         result = Trainer(self._train_config(seed)).fit(
             self.module_, self._objective(), torch.from_numpy(Xs), resume=resume)
         self.history_ = result.history
@@ -166,6 +189,37 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         P.check_params(self, self._rules)
         if (self.encoder is None) != (self.decoder is None):
             raise ConfigError("AutoEncoder: pass both encoder and decoder, or neither")
+
+    def _check_pretrain(self) -> None:
+        if self.pretrain is None:
+            return
+        if self.encoder is not None or self.architecture_ != "mlp":
+            what = "custom encoder/decoder modules" if self.encoder is not None else \
+                f"architecture='{self.architecture_}'"
+            raise ConfigError(f"pretrain={self.pretrain!r} needs architecture='mlp'; it cannot "
+                              f"pre-train {what}. Use pretrain=None or architecture='mlp'")
+        kind = PRETRAINERS.get(self.pretrain)
+        if kind.activation is not None and self.activation != kind.activation:
+            raise ConfigError(f"pretrain={self.pretrain!r} needs activation={kind.activation!r} "
+                              f"({kind.reason}), got activation={self.activation!r}; set "
+                              f"activation={kind.activation!r} or use another pretrain")
+
+    def _pretrain(self, Xs: np.ndarray, seed: int, resume: bool) -> list[dict]:
+        if self.pretrain is None:
+            return []
+        if resume and self.checkpoint_dir is not None and has_checkpoint(self.checkpoint_dir):
+            logger.info("resuming from a checkpoint: pre-training is skipped")
+            return []
+        settings = PretrainSettings(
+            epochs=self.pretrain_epochs, batch_size=self.batch_size, device=self.device_,
+            seed=seed, verbose=self.verbose, activation=self.activation, output=self.output_,
+            objective=self.objective, learning_rate=self.learning_rate,
+            lr_schedule=self.lr_schedule, mixed_precision=self.mixed_precision,
+            noise=self.noise or "masking", noise_level=self.noise_level, unit_range=self.clip_)
+        hidden = tuple(self.hidden) if self.hidden is not None else self._arch().default_hidden
+        sizes = [self.n_features_in_, *hidden, self.code_size]
+        return pretrain_and_unroll(self.pretrain, self.module_, sizes, torch.from_numpy(Xs),
+                                   settings)
 
     def _resolve_architecture(self, input_shape: tuple) -> str:
         if self.architecture != "auto":
@@ -291,6 +345,7 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
             "custom_modules": self.encoder is not None,
             "best_epoch": self.best_epoch_,
             "history": self.history_,
+            "pretrain_history": self.pretrain_history_,
         }
         tensors = {f"module.{k}": v for k, v in self.module_.state_dict().items()}
         tensors["scaler.offset"] = torch.from_numpy(np.atleast_1d(self.scaler_.offset))
@@ -309,6 +364,7 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         self.scaler_ = Scaler(meta["scaling"], tensors["scaler.offset"].numpy(),
                               tensors["scaler.scale"].numpy())
         self.history_, self.best_epoch_ = meta["history"], meta["best_epoch"]
+        self.pretrain_history_ = meta.get("pretrain_history", [])  # absent before issue 3
         self.n_epochs_ = len(self.history_)
         self.device_ = resolve_device(self.device)
         self.module_ = self._build_module(seed=0)

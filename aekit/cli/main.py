@@ -8,6 +8,8 @@ import click
 
 from aekit._version import __version__
 from aekit.cli import data_commands, demo, model_commands, represent, search, train
+from aekit.cli import detect
+from aekit.cli import generate
 from aekit.cli.errors import AekitGroup
 
 
@@ -30,6 +32,11 @@ cli.add_command(represent.embed)
 cli.add_command(represent.probe)
 cli.add_command(search.index)
 cli.add_command(search.search)
+cli.add_command(detect.detect)
+cli.add_command(generate.sample)
+cli.add_command(generate.interpolate)
+cli.add_command(generate.traverse)
+cli.add_command(generate.generate_figure)
 
 
 def main() -> None:

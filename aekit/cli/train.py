@@ -7,9 +7,12 @@ from pathlib import Path
 import click
 
 from aekit.autoencoder import AutoEncoder
+from aekit.cli.generate import build_vae, vae_options, vae_summary
 from aekit.cli.options import data_options, load_input, parse_sizes
 from aekit.errors import ConfigError
 from aekit.io import CONFIG
+from aekit.nn.activations import ACTIVATIONS
+from aekit.pretrain import PRETRAINERS
 from aekit.registry import ARCHITECTURES, CORRUPTIONS, RECONSTRUCTION_LOSSES
 
 PRESETS = {"hinton2006": {"architecture": "mlp", "hidden": (1000, 500, 250), "code_size": 30}}
@@ -25,6 +28,14 @@ PRESETS = {"hinton2006": {"architecture": "mlp", "hidden": (1000, 500, 250), "co
               help="auto (default): conv for images, mlp for tables.")
 @click.option("--hidden", default=None, help="Hidden sizes, e.g. 1000,500,250 (mlp) or 32,64 (conv).")
 @click.option("--code-size", type=int, default=None, help="Length of the code (default 30).")
+@click.option("--activation", type=click.Choice(ACTIVATIONS.names()), default=None,
+              help="Hidden activation (default relu; sigmoid with --pretrain rbm, whose "
+                   "units are logistic).")
+@click.option("--pretrain", type=click.Choice(PRETRAINERS.names()), default=None,
+              help="Layer-wise pre-training before fine-tuning: rbm (Hinton & Salakhutdinov "
+                   "2006) or dae (stacked de-noising). Implies --architecture mlp.")
+@click.option("--pretrain-epochs", type=int, default=10, show_default=True,
+              help="Pre-training epochs per layer.")
 @click.option("--objective", type=click.Choice(RECONSTRUCTION_LOSSES.names()), default="mse", show_default=True)
 @click.option("--noise", type=click.Choice(CORRUPTIONS.names()), default=None,
               help="Corrupt inputs while training (de-noising auto-encoder).")
@@ -42,9 +53,11 @@ PRESETS = {"hinton2006": {"architecture": "mlp", "hidden": (1000, 500, 250), "co
 @click.option("--resume", is_flag=True, help="Continue from the checkpoint in OUT/checkpoints.")
 @click.option("--overwrite", is_flag=True, help="Replace a model already in OUT.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@vae_options
 def train(data, split, image_size, label_column, out, preset, architecture, hidden, code_size,
-          objective, noise, noise_level, contractive, sparsity, epochs, batch_size,
-          learning_rate, patience, device, seed, checkpoint_every, resume, overwrite, quiet):
+          activation, pretrain, pretrain_epochs, objective, noise, noise_level, contractive,
+          sparsity, epochs, batch_size, learning_rate, patience, device, seed, checkpoint_every,
+          resume, overwrite, quiet, model_kind, beta, likelihood, kl_warmup, free_bits, binarize):
     """Train an auto-encoder on DATA and save it to OUT."""
     out_dir = Path(out)
     if (out_dir / CONFIG).exists() and not (overwrite or resume):
@@ -52,18 +65,40 @@ def train(data, split, image_size, label_column, out, preset, architecture, hidd
                           "--resume to continue its training, or choose another --out")
     loaded = load_input(data, split, image_size, label_column)
     settings = dict(PRESETS.get(preset, {}))
+    if pretrain is not None:
+        settings.setdefault("architecture", "mlp")  # pre-training stacks fully-connected layers
+        if PRETRAINERS.get(pretrain).activation is not None:  # rbm: logistic units
+            settings["activation"] = PRETRAINERS.get(pretrain).activation
     settings.update({k: v for k, v in {"architecture": architecture, "hidden": parse_sizes(hidden),
-                                        "code_size": code_size}.items() if v is not None})
-    model = AutoEncoder(
-        **settings, objective=objective, noise=noise, noise_level=noise_level,
-        contractive=contractive, sparsity=sparsity, epochs=epochs, batch_size=batch_size,
-        learning_rate=learning_rate, patience=patience, device=device, random_state=seed,
-        checkpoint_dir=str(out_dir / "checkpoints"), checkpoint_every=checkpoint_every,
-        verbose=False if quiet else "auto")
+                                        "code_size": code_size, "activation": activation}.items()
+                     if v is not None})
+    if model_kind == "vae":
+        model = build_vae(
+            settings, autoencoder_only=dict(pretrain=pretrain, noise=noise,
+                                            contractive=contractive, sparsity=sparsity),
+            beta=beta, likelihood=likelihood, kl_warmup=kl_warmup, free_bits=free_bits,
+            binarize=binarize, epochs=epochs, batch_size=batch_size,
+            learning_rate=learning_rate, patience=patience, device=device, random_state=seed,
+            checkpoint_dir=str(out_dir / "checkpoints"), checkpoint_every=checkpoint_every,
+            verbose=False if quiet else "auto")
+    else:
+        model = AutoEncoder(
+            **settings, pretrain=pretrain, pretrain_epochs=pretrain_epochs, objective=objective,
+            noise=noise, noise_level=noise_level, contractive=contractive, sparsity=sparsity,
+            epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, patience=patience,
+            device=device, random_state=seed,
+            checkpoint_dir=str(out_dir / "checkpoints"), checkpoint_every=checkpoint_every,
+            verbose=False if quiet else "auto")
     model.fit(loaded.X, resume=resume)
     model.save(out_dir)
     last = model.history_[-1]
+    for row in getattr(model, "pretrain_history_", []):  # a VAE is not pre-trained
+        click.echo(f"pre-trained ({row['kind']}) layer {row['layer']}: {row['n_in']} -> "
+                   f"{row['n_out']}, reconstruction error {row['reconstruction_error']:.5g}, "
+                   f"{row['seconds']:.1f} s")
     click.echo(f"trained {model.architecture_} auto-encoder on {loaded.X.shape[0]} samples of "
                f"{loaded.source}: {model.n_epochs_} epochs, best epoch {model.best_epoch_}, "
                f"train loss {last['train_loss']:.5g}, validation loss {last['val_loss'] or '-'}")
+    if model_kind == "vae":
+        click.echo(vae_summary(model))
     click.echo(f"saved model to {out_dir} (loss history: {out_dir / 'checkpoints' / 'history.csv'})")

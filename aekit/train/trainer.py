@@ -112,7 +112,7 @@ class Trainer:
         history = HistoryLog(cfg.checkpoint_dir, run.history)
         steps = math.ceil(split.train.shape[0] / cfg.batch_size)
         bar = tqdm(total=cfg.epochs * steps, initial=run.epoch * steps, unit="step",
-                   desc="training", disable=not _show_progress(cfg.verbose), leave=False)
+                   desc="training", disable=not show_progress(cfg.verbose), leave=False)
         try:
             while run.epoch < cfg.epochs and not run.stopped_early:
                 start = time.perf_counter()
@@ -175,7 +175,7 @@ def _scheduler(optimizer, cfg: TrainConfig):
     raise ConfigError(f"lr_schedule must be 'cosine' or 'constant', got {cfg.lr_schedule!r}")
 
 
-def _show_progress(verbose: bool | str) -> bool:
+def show_progress(verbose: bool | str) -> bool:
     if verbose == "auto":
         return sys.stderr.isatty()
     return bool(verbose)
