@@ -13,11 +13,10 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from aekit import params as P
-from aekit.base import TRAINING_RULES, NeuralEstimator, seeded_init
+from aekit.base import TRAINING_RULES, ArchitectureMixin, NeuralEstimator, seeded_init
 from aekit.data.validation import check_features
 from aekit.errors import ConfigError, InputError
 from aekit.nn import AutoEncoderModule, ReconstructionObjective
-from aekit.nn.architectures import Architecture
 from aekit.preprocessing import SCALINGS, Scaler, choose_scaling
 from aekit.pretrain import PRETRAINERS, PretrainSettings, pretrain_and_unroll
 from aekit.registry import ARCHITECTURES, CORRUPTIONS, ESTIMATORS, RECONSTRUCTION_LOSSES
@@ -28,7 +27,8 @@ logger = logging.getLogger(__name__)
 
 
 @ESTIMATORS.register("autoencoder")
-class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstimator):
+class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ArchitectureMixin,
+                  NeuralEstimator):
     """A deterministic auto-encoder: plain, de-noising, contractive or sparse.
 
     Parameters
@@ -154,8 +154,8 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         X = check_features(X)
         self.input_shape_ = tuple(X.shape[1:])
         self.n_features_in_ = math.prod(self.input_shape_)
-        self.architecture_ = self._resolve_architecture(self.input_shape_)
-        self.model_shape_ = self._model_shape(self.input_shape_)
+        self.architecture_ = self._resolve_architecture()
+        self.model_shape_ = self._model_shape()
         self._check_pretrain()
         kind = choose_scaling(X, original_dtype) if self.scaling == "auto" else self.scaling
         self.scaler_ = Scaler.fit(X.reshape(len(X), -1), kind)
@@ -187,8 +187,7 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
 
     def _check_params(self) -> None:
         P.check_params(self, self._rules)
-        if (self.encoder is None) != (self.decoder is None):
-            raise ConfigError("AutoEncoder: pass both encoder and decoder, or neither")
+        self._check_module_pair()
 
     def _check_pretrain(self) -> None:
         if self.pretrain is None:
@@ -220,24 +219,6 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
         sizes = [self.n_features_in_, *hidden, self.code_size]
         return pretrain_and_unroll(self.pretrain, self.module_, sizes, torch.from_numpy(Xs),
                                    settings)
-
-    def _resolve_architecture(self, input_shape: tuple) -> str:
-        if self.architecture != "auto":
-            return self.architecture
-        return "conv" if len(input_shape) >= 2 else "mlp"
-
-    def _arch(self) -> Architecture:
-        return ARCHITECTURES.get(self.architecture_)
-
-    def _model_shape(self, input_shape: tuple) -> tuple:
-        if self.encoder is not None or not self._arch().image_input:
-            return input_shape if self.encoder is not None else (math.prod(input_shape),)
-        if len(input_shape) == 2:
-            return (1, *input_shape)  # (H, W) gray images get their channel axis
-        if len(input_shape) == 3:
-            return input_shape
-        raise InputError(f"architecture='{self.architecture_}' needs images of shape (N, C, H, W) "
-                         f"or (N, H, W); got samples of shape {input_shape}")
 
     def _build_module(self, seed: int) -> AutoEncoderModule:
         if self.encoder is not None:
@@ -304,14 +285,6 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstim
 
     def _arch_needs_exact_shape(self) -> bool:
         return self.encoder is not None or self._arch().image_input
-
-    def _scale(self, X: np.ndarray) -> np.ndarray:
-        flat = self.scaler_.transform(X.reshape(len(X), -1))
-        return np.ascontiguousarray(flat.reshape(len(X), *self.model_shape_))
-
-    def _unscale(self, Xs: np.ndarray) -> np.ndarray:
-        flat = self.scaler_.inverse_transform(Xs.reshape(len(Xs), -1))
-        return flat.reshape(len(Xs), *self.input_shape_)
 
     def _measure_code_size(self) -> int:
         probe = torch.zeros(1, *self.model_shape_, device=self.device_)

@@ -7,6 +7,7 @@ Subclasses build their torch module in ``fit`` and implement ``_fitted_state`` /
 from __future__ import annotations
 
 import contextlib
+import math
 from typing import Any, Callable, Iterator
 
 import numpy as np
@@ -15,6 +16,9 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
 from aekit import params as P
+from aekit.errors import ConfigError, InputError
+from aekit.nn import architectures as _architectures  # noqa: F401  (registers mlp and conv)
+from aekit.registry import ARCHITECTURES
 from aekit.train import TrainConfig
 
 INFERENCE_BATCH = 4096
@@ -85,3 +89,45 @@ def seeded_init(seed: int) -> Iterator[None]:
     with torch.random.fork_rng(devices=[]):
         torch.default_generator.manual_seed(seed)  # CPU only: modules are built on the CPU
         yield
+
+
+class ArchitectureMixin:
+    """Shared by estimators built from ``architecture`` or ``encoder``/``decoder`` modules:
+    which architecture, the shape the net sees, and the scaling to and from it.
+
+    Needs ``architecture``, ``encoder`` and ``decoder`` parameters and, once fitted,
+    ``input_shape_``, ``architecture_``, ``model_shape_`` and ``scaler_``.
+    """
+
+    def _check_module_pair(self) -> None:
+        if (self.encoder is None) != (self.decoder is None):
+            raise ConfigError(f"{type(self).__name__}: pass both encoder and decoder, or neither")
+
+    def _resolve_architecture(self) -> str:
+        if self.architecture != "auto":
+            return self.architecture
+        return "conv" if len(self.input_shape_) >= 2 else "mlp"
+
+    def _arch(self):
+        return ARCHITECTURES.get(self.architecture_)
+
+    def _model_shape(self) -> tuple:
+        shape = self.input_shape_
+        if self.encoder is not None:
+            return shape
+        if not self._arch().image_input:
+            return (math.prod(shape),)
+        if len(shape) == 2:
+            return (1, *shape)  # (H, W) gray images get their channel axis
+        if len(shape) == 3:
+            return shape
+        raise InputError(f"architecture='{self.architecture_}' needs images of shape (N, C, H, W) "
+                         f"or (N, H, W); got samples of shape {shape}")
+
+    def _scale(self, X: np.ndarray) -> np.ndarray:
+        flat = self.scaler_.transform(X.reshape(len(X), -1))
+        return np.ascontiguousarray(flat.reshape(len(X), *self.model_shape_))
+
+    def _unscale(self, Xs: np.ndarray) -> np.ndarray:
+        flat = self.scaler_.inverse_transform(Xs.reshape(len(Xs), -1))
+        return flat.reshape(len(Xs), *self.input_shape_)

@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from aekit import params as P
-from aekit.base import TRAINING_RULES, NeuralEstimator, seeded_init
+from aekit.base import TRAINING_RULES, ArchitectureMixin, NeuralEstimator, seeded_init
 from aekit.data.validation import check_features
 from aekit.errors import ConfigError, InputError
 from aekit.nn.gaussian import LIKELIHOODS, VAEModule, VAEObjective, gaussian_kl, log_prior_ratio
@@ -32,7 +32,7 @@ _FINITE = P.Rule("a finite number >= 0",
 
 
 @ESTIMATORS.register("vae")
-class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstimator):
+class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ArchitectureMixin, NeuralEstimator):
     """A variational auto-encoder (Kingma & Welling 2014) with a N(0, I) prior.
 
     Parameters
@@ -180,8 +180,7 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstimator):
 
     def _check_params(self) -> None:
         P.check_params(self, self._rules)
-        if (self.encoder is None) != (self.decoder is None):
-            raise ConfigError("VAE: pass both encoder and decoder, or neither")
+        self._check_module_pair()
         if self.binarize is not None and self.likelihood != "bernoulli":
             raise ConfigError(f"binarize={self.binarize!r} needs likelihood='bernoulli', "
                               f"got likelihood={self.likelihood!r}")
@@ -195,22 +194,6 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstimator):
         if self.likelihood == "bernoulli":
             return "none" if X.min() >= 0 and X.max() <= 1 else "minmax"
         return choose_scaling(X, dtype)
-
-    def _resolve_architecture(self) -> str:
-        if self.architecture != "auto":
-            return self.architecture
-        return "conv" if len(self.input_shape_) >= 2 else "mlp"
-
-    def _model_shape(self) -> tuple:
-        shape = self.input_shape_
-        if self.encoder is not None:
-            return shape
-        if not ARCHITECTURES.get(self.architecture_).image_input:
-            return (math.prod(shape),)
-        if len(shape) in (2, 3):
-            return (1, *shape) if len(shape) == 2 else shape
-        raise InputError(f"architecture='{self.architecture_}' needs images of shape (N, C, H, W) "
-                         f"or (N, H, W); got samples of shape {shape}")
 
     def _build_module(self, seed: int) -> VAEModule:
         likelihood = LIKELIHOODS.get(self.likelihood)(self.model_shape_)
@@ -309,12 +292,7 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstimator):
         noise draws, so a score depends only on the sample and ``random_state``, not on the
         other samples, their order or the device."""
         _check_count(n_samples, "n_samples")
-        Xs = self._prepare(X)
-        self._warn_if_not_binary(Xs)
-        seed = _seed_of(random_state)
-        scores = self._batched_scores(Xs, lambda b: self._elbo_batch(b, n_samples, seed),
-                                      batch_size=max(1, IW_ROWS // min(n_samples, EPS_CHUNK)))
-        return scores + self._log_jacobian()
+        return self._per_sample_bound(X, self._elbo_batch, n_samples, random_state)
 
     def score(self, X, y=None) -> float:
         """Mean ELBO per sample in nats (scikit-learn's higher-is-better ``score``)."""
@@ -327,11 +305,16 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstimator):
         as in ``score_samples``). The k samples are drawn in chunks and combined with a
         running logsumexp, so memory stays bounded for any k."""
         _check_count(k, "k")
+        return self._per_sample_bound(X, self._iw_batch, k, random_state)
+
+    def _per_sample_bound(self, X, bound_batch, n_draws: int, random_state) -> np.ndarray:
+        """``bound_batch(batch, n_draws, seed)`` over X in batches sized so each holds about
+        IW_ROWS sample-draw rows, in the units of the data as the user passed it."""
         Xs = self._prepare(X)
         self._warn_if_not_binary(Xs)
         seed = _seed_of(random_state)
-        scores = self._batched_scores(Xs, lambda b: self._iw_batch(b, k, seed),
-                                      batch_size=max(1, IW_ROWS // min(k, EPS_CHUNK)))
+        scores = self._batched_scores(Xs, lambda b: bound_batch(b, n_draws, seed),
+                                      batch_size=max(1, IW_ROWS // min(n_draws, EPS_CHUNK)))
         return scores + self._log_jacobian()
 
     def latent_activity(self, X) -> np.ndarray:
@@ -425,14 +408,6 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstimator):
                              f"{self.n_features_in_} features as input (samples of shape "
                              f"{X.shape[1:]}; fitted on samples of shape {self.input_shape_})")
         return self._scale(X)
-
-    def _scale(self, X: np.ndarray) -> np.ndarray:
-        flat = self.scaler_.transform(X.reshape(len(X), -1))
-        return np.ascontiguousarray(flat.reshape(len(X), *self.model_shape_))
-
-    def _unscale(self, Xs: np.ndarray) -> np.ndarray:
-        flat = self.scaler_.inverse_transform(Xs.reshape(len(Xs), -1))
-        return flat.reshape(len(Xs), *self.input_shape_)
 
     @property
     def _n_features_out(self) -> int:
