@@ -9,12 +9,15 @@ import math
 import numpy as np
 import torch
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from aekit import params as P
 from aekit.base import TRAINING_RULES, ArchitectureMixin, NeuralEstimator, seeded_init
 from aekit.data.validation import check_features
+from aekit.discrete import (BOTTLENECK_RULES, build_bottleneck, check_bottleneck, code_usage,
+                            report_usage, start_codebook)
 from aekit.errors import ConfigError, InputError
 from aekit.nn import AutoEncoderModule, ReconstructionObjective
 from aekit.preprocessing import SCALINGS, Scaler, choose_scaling
@@ -29,7 +32,8 @@ logger = logging.getLogger(__name__)
 @ESTIMATORS.register("autoencoder")
 class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ArchitectureMixin,
                   NeuralEstimator):
-    """A deterministic auto-encoder: plain, de-noising, contractive or sparse.
+    """A deterministic auto-encoder: plain, de-noising, contractive or sparse, with a
+    continuous, binary, one-hot or vector-quantized code.
 
     Parameters
     ----------
@@ -53,6 +57,21 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Architectur
         Weight of the squared Frobenius norm of the encoder's Jacobian.
     sparsity : float
         Weight of the L1 penalty on the code.
+    bottleneck : {"continuous", "binary", "onehot", "vq"}
+        What the code is (see :mod:`aekit.nn.bottleneck`). "binary": ``code_size`` bits
+        (straight-through stochastic bits; codes are 0/1, e.g. hashes). "onehot": one of
+        ``code_size`` clusters (Gumbel-softmax, temperature annealed); ``predict`` gives
+        the cluster. "vq": the code is cut into vectors of ``codebook_dim`` values, each
+        replaced by the nearest of ``codebook_size`` codebook vectors (VQ-VAE: EMA
+        updates, k-means start, dead codes restarted); ``predict`` gives their ids.
+    codebook_size : int
+        Number of codebook vectors (vq only).
+    codebook_dim : int or None
+        Length of each quantized vector (vq only); None: the whole code is one vector.
+    commitment : float
+        Weight of the commitment loss that keeps encoder outputs near their codes (vq).
+    temperature : (float, float)
+        Gumbel-softmax temperature at the first and the last epoch (onehot only).
     scaling : {"auto", "standard", "minmax", "none"}
         Preprocessing, saved with the model and undone by ``inverse_transform``.
     pretrain : {None, "rbm", "dae"}
@@ -79,6 +98,10 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Architectur
     input_shape_ : tuple, n_features_in_ : int, history_ : list of dict
     pretrain_history_ : list of dict
         One row per pre-trained layer (sizes, units, reconstruction error, seconds).
+    codebook_usage_, codebook_perplexity_ : float
+        One-hot and VQ codes: share of the codes (clusters) the training data uses, and
+        the perplexity of their use (up to the number of codes). Per-epoch values are in
+        ``history_`` as ``train_usage`` and ``train_perplexity``.
 
     Examples
     --------
@@ -102,6 +125,7 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Architectur
         "noise_level": P.real(0.0),
         "contractive": P.real(0.0),
         "sparsity": P.real(0.0),
+        **BOTTLENECK_RULES,
         "scaling": P.options(*SCALINGS),
         "pretrain": P.Rule(f"None or one of {PRETRAINERS.names()}",
                            lambda v: v is None or v in PRETRAINERS),
@@ -113,7 +137,8 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Architectur
 
     def __init__(self, architecture="auto", hidden=None, code_size=30, activation="relu",
                  objective="mse", noise=None, noise_level=0.2, contractive=0.0, sparsity=0.0,
-                 scaling="auto", pretrain=None, pretrain_epochs=10, epochs=50, batch_size=64,
+                 bottleneck="continuous", codebook_size=512, codebook_dim=None, commitment=0.25,
+                 temperature=(1.0, 0.1), scaling="auto", pretrain=None, pretrain_epochs=10, epochs=50, batch_size=64,
                  learning_rate=1e-3, weight_decay=0.0, lr_schedule="cosine",
                  validation_fraction=0.1, patience=10, device="auto", mixed_precision="auto", checkpoint_dir=None, checkpoint_every=5,
                  verbose="auto", random_state=None, encoder=None, decoder=None):
@@ -126,6 +151,11 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Architectur
         self.noise_level = noise_level
         self.contractive = contractive
         self.sparsity = sparsity
+        self.bottleneck = bottleneck
+        self.codebook_size = codebook_size
+        self.codebook_dim = codebook_dim
+        self.commitment = commitment
+        self.temperature = temperature
         self.scaling = scaling
         self.pretrain = pretrain
         self.pretrain_epochs = pretrain_epochs
@@ -173,21 +203,34 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Architectur
         self.device_ = resolve_device(self.device)
         self.module_ = self._build_module(seed)
         self.code_size_ = self._measure_code_size()
-        if self.code_size_ >= self.n_features_in_ and not (self.noise or self.contractive or self.sparsity):
+        copy_risk = self.bottleneck == "continuous" and not (self.noise or self.contractive
+                                                             or self.sparsity)
+        if self.code_size_ >= self.n_features_in_ and copy_risk:
             logger.warning("code size %d is not smaller than the %d input features: without noise, "
                            "a contractive or a sparsity penalty the auto-encoder can learn to copy "
                            "its input", self.code_size_, self.n_features_in_)
         self.pretrain_history_ = self._pretrain(Xs, seed, resume)
+        start_codebook(self.module_, Xs, seed, self.device_)
         result = Trainer(self._train_config(seed)).fit(
             self.module_, self._objective(), torch.from_numpy(Xs), resume=resume)
         self.history_ = result.history
         self.best_epoch_ = result.best_epoch
         self.n_epochs_ = len(result.history)
+        self._measure_usage(Xs)
         return self
+
+    def _measure_usage(self, Xs: np.ndarray) -> None:
+        if not self.module_.bottleneck.discrete_ids:
+            return
+        size = self.code_size if self.bottleneck == "onehot" else self.codebook_size
+        ids = self._run_batches(self.module_.code_ids, Xs).astype(np.int64)
+        self.codebook_usage_, self.codebook_perplexity_ = code_usage(ids, size)
+        report_usage(self.bottleneck, self.codebook_usage_, self.codebook_perplexity_, size)
 
     def _check_params(self) -> None:
         P.check_params(self, self._rules)
         self._check_module_pair()
+        check_bottleneck(self)
 
     def _check_pretrain(self) -> None:
         if self.pretrain is None:
@@ -229,7 +272,8 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Architectur
             with seeded_init(seed):
                 encoder, decoder = self._arch().build(self.model_shape_, hidden, self.code_size,
                                                       self.activation)
-        return AutoEncoderModule(encoder, decoder, self.output_).to(self.device_)
+        bottleneck = build_bottleneck(self, seed)
+        return AutoEncoderModule(encoder, decoder, self.output_, bottleneck).to(self.device_)
 
     def _objective(self) -> ReconstructionObjective:
         return ReconstructionObjective(self.objective, self.noise, self.noise_level,
@@ -240,6 +284,25 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Architectur
         """Codes of ``X``, shape (n_samples, code_size)."""
         X = self._prepare(X)
         return self._run_batches(self.module_.encode, X)
+
+    def _has_code_ids(self) -> bool:
+        return self.bottleneck in ("onehot", "vq")
+
+    @available_if(_has_code_ids)
+    def predict(self, X) -> np.ndarray:
+        """Ids of the codes of ``X``: the cluster (onehot), or the codebook entry (vq) —
+        shape (n_samples,), or (n_samples, code_size // codebook_dim) when the code is
+        cut into several vectors."""
+        X = self._prepare(X)
+        return self._run_batches(self.module_.code_ids, X).astype(np.int64)
+
+    @property
+    def codebook_(self) -> np.ndarray:
+        """The VQ codebook, (codebook_size, codebook_dim)."""
+        check_is_fitted(self)
+        if self.bottleneck != "vq":
+            raise AttributeError("codebook_ exists only for bottleneck='vq'")
+        return self.module_.bottleneck.codebook.detach().cpu().numpy().copy()
 
     def inverse_transform(self, X) -> np.ndarray:
         """Reconstructions from codes, in the original units and shape of the inputs."""
@@ -319,6 +382,8 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Architectur
             "best_epoch": self.best_epoch_,
             "history": self.history_,
             "pretrain_history": self.pretrain_history_,
+            "codebook_usage": getattr(self, "codebook_usage_", None),
+            "codebook_perplexity": getattr(self, "codebook_perplexity_", None),
         }
         tensors = {f"module.{k}": v for k, v in self.module_.state_dict().items()}
         tensors["scaler.offset"] = torch.from_numpy(np.atleast_1d(self.scaler_.offset))
@@ -339,6 +404,9 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Architectur
         self.history_, self.best_epoch_ = meta["history"], meta["best_epoch"]
         self.pretrain_history_ = meta.get("pretrain_history", [])  # absent before issue 3
         self.n_epochs_ = len(self.history_)
+        if meta.get("codebook_usage") is not None:
+            self.codebook_usage_ = meta["codebook_usage"]
+            self.codebook_perplexity_ = meta["codebook_perplexity"]
         self.device_ = resolve_device(self.device)
         self.module_ = self._build_module(seed=0)
         weights = {k[len("module."):]: v for k, v in tensors.items() if k.startswith("module.")}

@@ -36,7 +36,11 @@ def test_feature_names_out_follow_the_code(digits_X):
     assert list(model.get_feature_names_out()) == ["autoencoder0", "autoencoder1", "autoencoder2"]
 
 
-@parametrize_with_checks([small_model(epochs=2, hidden=(8,), code_size=2, batch_size=16)],
+@parametrize_with_checks([small_model(epochs=2, hidden=(8,), code_size=2, batch_size=16),
+                          small_model(epochs=2, hidden=(8,), code_size=3, batch_size=16,
+                                      bottleneck="onehot"),
+                          small_model(epochs=2, hidden=(8,), code_size=2, batch_size=16,
+                                      bottleneck="vq", codebook_size=2)],
                          expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS)
 def test_scikit_learn_estimator_checks(estimator, check):
     check(estimator)

@@ -60,6 +60,15 @@ class ReconstructionObjective:
     contractive: float = 0.0
     sparsity: float = 0.0
 
+    # The trainer calls these around each training epoch: the bottleneck anneals its
+    # temperature, counts code use and restarts dead codes.
+    def start_epoch(self, module: AutoEncoderModule, epoch: int, total_epochs: int) -> None:
+        if hasattr(module, "bottleneck"):
+            module.bottleneck.start_epoch(epoch, total_epochs)
+
+    def end_epoch(self, module: AutoEncoderModule) -> dict[str, float]:
+        return module.bottleneck.end_epoch() if hasattr(module, "bottleneck") else {}
+
     @property
     def needs_input_grad(self) -> bool:
         """The contractive term differentiates the code, so validation needs autograd."""
@@ -68,7 +77,7 @@ class ReconstructionObjective:
     def __call__(self, module: AutoEncoderModule, x: torch.Tensor,
                  generator: torch.Generator | None = None) -> LossTerms:
         noisy = corrupt(x, self.noise, self.noise_level, generator)
-        out = module(noisy)
+        out = module(noisy, generator)
         recon = RECONSTRUCTION_LOSSES.get(self.reconstruction)(out, x)
         terms = {"reconstruction": recon}
         total = recon
@@ -78,4 +87,7 @@ class ReconstructionObjective:
         if self.sparsity:
             terms["sparsity"] = out.code.float().abs().mean()
             total = total + self.sparsity * terms["sparsity"]
+        if out.bottleneck_loss is not None:
+            terms["bottleneck"] = out.bottleneck_loss
+            total = total + out.bottleneck_loss
         return LossTerms(total, {k: v.detach() for k, v in terms.items()})

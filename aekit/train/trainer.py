@@ -116,7 +116,11 @@ class Trainer:
         try:
             while run.epoch < cfg.epochs and not run.stopped_early:
                 start = time.perf_counter()
+                if hasattr(loss_fn, "start_epoch"):
+                    loss_fn.start_epoch(run.module, run.epoch, cfg.epochs)
                 train_terms = self._train_epoch(run, loss_fn, split.train, device, amp, bar)
+                if hasattr(loss_fn, "end_epoch"):  # e.g. codebook usage of a VQ code
+                    train_terms.update(loss_fn.end_epoch(run.module))
                 val_loss = self._validate(run.module, loss_fn, split.val, device, amp)
                 run.end_epoch(train_terms, val_loss, time.perf_counter() - start, cfg)
                 history.append(run.history[-1])
