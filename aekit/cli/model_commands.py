@@ -7,6 +7,7 @@ import json
 import click
 
 from aekit.cli.options import data_options, load_input, write_array
+from aekit.errors import ConfigError
 from aekit.io import load, read_config
 from pathlib import Path
 
@@ -17,10 +18,18 @@ MODEL = click.argument("model", type=click.Path(file_okay=False))
 @MODEL
 @data_options
 @click.option("--out", required=True, help="Where to write the codes: .npy or .csv.")
-def encode(model, data, split, image_size, label_column, out):
+@click.option("--ids", is_flag=True,
+              help="Write the chosen code ids (cluster or codebook entry) of a one-hot or "
+                   "vq model instead of the code vectors.")
+def encode(model, data, split, image_size, label_column, out, ids):
     """Write the codes of DATA under MODEL to OUT."""
     estimator = load(model)
-    codes = estimator.transform(load_input(data, split, image_size, label_column).X)
+    X = load_input(data, split, image_size, label_column).X
+    if ids and not hasattr(estimator, "predict"):
+        raise ConfigError(f"--ids needs a model with a one-hot or vq code; {model} has a "
+                          f"{getattr(estimator, 'bottleneck', 'continuous')} code")
+    codes = estimator.predict(X) if ids else estimator.transform(X)
+    codes = codes.reshape(len(codes), -1)
     click.echo(f"wrote {codes.shape[0]} codes of size {codes.shape[1]} to {write_array(out, codes)}")
 
 
@@ -63,11 +72,15 @@ def info(model, as_json):
         "input shape": tuple(fitted.get("input_shape", ())),
         "objective": params.get("objective"),
         "noise": params.get("noise"),
+        "bottleneck": params.get("bottleneck", "continuous"),
         "scaling": fitted.get("scaling"),
         "epochs trained": len(fitted.get("history", [])),
         "best epoch": fitted.get("best_epoch"),
         "last train loss": history[-1].get("train_loss"),
         "last validation loss": history[-1].get("val_loss"),
     }
+    if fitted.get("codebook_usage") is not None:
+        lines["codes used"] = f"{fitted['codebook_usage']:.1%}"
+        lines["code perplexity"] = round(fitted["codebook_perplexity"], 2)
     for key, value in lines.items():
         click.echo(f"{key:>22}: {value}")

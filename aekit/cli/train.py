@@ -11,6 +11,7 @@ from aekit.cli.generate import build_vae, vae_options, vae_summary
 from aekit.cli.options import data_options, load_input, parse_sizes
 from aekit.errors import ConfigError
 from aekit.io import CONFIG
+from aekit.nn.bottleneck import BOTTLENECKS
 from aekit.nn.activations import ACTIVATIONS
 from aekit.pretrain import PRETRAINERS
 from aekit.registry import ARCHITECTURES, CORRUPTIONS, RECONSTRUCTION_LOSSES
@@ -43,6 +44,13 @@ PRESETS = {"hinton2006": {"architecture": "mlp", "hidden": (1000, 500, 250), "co
 @click.option("--contractive", type=float, default=0.0, show_default=True,
               help="Weight of the encoder-Jacobian penalty.")
 @click.option("--sparsity", type=float, default=0.0, show_default=True, help="Weight of the L1 code penalty.")
+@click.option("--bottleneck", type=click.Choice(BOTTLENECKS.names()), default="continuous",
+              show_default=True, help="binary: CODE_SIZE bits; onehot: one of CODE_SIZE "
+              "clusters; vq: codebook vectors (VQ-VAE).")
+@click.option("--codebook-size", type=int, default=512, show_default=True,
+              help="Codebook vectors (vq).")
+@click.option("--codebook-dim", type=int, default=None,
+              help="Length of each quantized vector (vq; default: the whole code).")
 @click.option("--epochs", type=int, default=50, show_default=True)
 @click.option("--batch-size", type=int, default=64, show_default=True)
 @click.option("--learning-rate", "--lr", type=float, default=1e-3, show_default=True)
@@ -56,7 +64,7 @@ PRESETS = {"hinton2006": {"architecture": "mlp", "hidden": (1000, 500, 250), "co
 @vae_options
 def train(data, split, image_size, label_column, out, preset, architecture, hidden, code_size,
           activation, pretrain, pretrain_epochs, objective, noise, noise_level, contractive,
-          sparsity, epochs, batch_size, learning_rate, patience, device, seed, checkpoint_every,
+          sparsity, bottleneck, codebook_size, codebook_dim, epochs, batch_size, learning_rate, patience, device, seed, checkpoint_every,
           resume, overwrite, quiet, model_kind, beta, likelihood, kl_warmup, free_bits, binarize):
     """Train an auto-encoder on DATA and save it to OUT."""
     out_dir = Path(out)
@@ -75,7 +83,9 @@ def train(data, split, image_size, label_column, out, preset, architecture, hidd
     if model_kind == "vae":
         model = build_vae(
             settings, autoencoder_only=dict(pretrain=pretrain, noise=noise,
-                                            contractive=contractive, sparsity=sparsity),
+                                            contractive=contractive, sparsity=sparsity,
+                                            bottleneck=None if bottleneck == "continuous"
+                                            else bottleneck),
             beta=beta, likelihood=likelihood, kl_warmup=kl_warmup, free_bits=free_bits,
             binarize=binarize, epochs=epochs, batch_size=batch_size,
             learning_rate=learning_rate, patience=patience, device=device, random_state=seed,
@@ -85,6 +95,7 @@ def train(data, split, image_size, label_column, out, preset, architecture, hidd
         model = AutoEncoder(
             **settings, pretrain=pretrain, pretrain_epochs=pretrain_epochs, objective=objective,
             noise=noise, noise_level=noise_level, contractive=contractive, sparsity=sparsity,
+            bottleneck=bottleneck, codebook_size=codebook_size, codebook_dim=codebook_dim,
             epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, patience=patience,
             device=device, random_state=seed,
             checkpoint_dir=str(out_dir / "checkpoints"), checkpoint_every=checkpoint_every,
@@ -101,4 +112,8 @@ def train(data, split, image_size, label_column, out, preset, architecture, hidd
                f"train loss {last['train_loss']:.5g}, validation loss {last['val_loss'] or '-'}")
     if model_kind == "vae":
         click.echo(vae_summary(model))
+    if hasattr(model, "codebook_usage_"):
+        size = model.code_size if bottleneck == "onehot" else model.codebook_size
+        click.echo(f"{bottleneck} code: {model.codebook_usage_:.0%} of {size} codes used, "
+                   f"perplexity {model.codebook_perplexity_:.1f}")
     click.echo(f"saved model to {out_dir} (loss history: {out_dir / 'checkpoints' / 'history.csv'})")
