@@ -20,3 +20,16 @@ def pca_reconstruction(X_train, X_test, n_components: int, random_state=0) -> np
     flat_test = np.asarray(X_test, dtype=np.float32).reshape(len(X_test), -1)
     pca = PCA(n_components, random_state=random_state).fit(flat_train)
     return pca.inverse_transform(pca.transform(flat_test)).reshape(np.shape(X_test))
+
+
+def cluster_accuracy(labels, clusters) -> float:
+    """Clustering accuracy: the share of samples whose cluster maps to their label under
+    the best one-to-one map of cluster ids to labels (the Hungarian method, scipy)."""
+    from scipy.optimize import linear_sum_assignment
+
+    labels = np.unique(np.asarray(labels), return_inverse=True)[1]
+    clusters = np.unique(np.asarray(clusters), return_inverse=True)[1]
+    counts = np.zeros((clusters.max() + 1, labels.max() + 1))
+    np.add.at(counts, (clusters, labels), 1)
+    rows, cols = linear_sum_assignment(-counts)
+    return float(counts[rows, cols].sum() / len(labels))

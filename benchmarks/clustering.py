@@ -25,7 +25,6 @@ import argparse
 import time
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import normalized_mutual_info_score
@@ -34,17 +33,10 @@ from sklearn.pipeline import Pipeline, make_pipeline
 import aekit
 from aekit.data import load_dataset
 from aekit.discrete import code_usage
+from aekit.metrics import cluster_accuracy
 from benchmarks.common import load_mnist_t10k, print_table
 
 SEED = 0
-
-
-def cluster_accuracy(labels: np.ndarray, clusters: np.ndarray) -> float:
-    """Share of samples whose cluster maps to their label under the best one-to-one map."""
-    counts = np.zeros((clusters.max() + 1, labels.max() + 1))
-    np.add.at(counts, (clusters, labels), 1)
-    rows, cols = linear_sum_assignment(-counts)
-    return float(counts[rows, cols].sum() / len(labels))
 
 
 def load(name: str):

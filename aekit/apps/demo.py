@@ -15,6 +15,7 @@ from typing import Callable
 import numpy as np
 from sklearn.model_selection import train_test_split
 
+from aekit.apps.clusters import clustering_step
 from aekit.apps.generate import generation_step
 from aekit.autoencoder import AutoEncoder
 from aekit.data import load_dataset
@@ -95,6 +96,7 @@ def faces_anomaly_step(out: Path, *, epochs: int = 20, verbose="auto") -> StepRe
 STEPS: dict[str, Callable[..., StepResult]] = {"reconstruction": reconstruction_step}
 STEPS["generation"] = generation_step  # issue 4: a VAE's samples and likelihood
 STEPS["anomaly"] = faces_anomaly_step  # issue 6: faces vs non-faces
+STEPS["clusters"] = clustering_step  # issue 5: a one-hot code as cluster labels
 
 
 def run_demo(out, *, epochs: int = 20, verbose="auto") -> list[StepResult]:
