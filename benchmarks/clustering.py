@@ -36,7 +36,7 @@ from aekit.discrete import code_usage
 from aekit.metrics import cluster_accuracy
 from benchmarks.common import load_mnist_t10k, print_table
 
-SEED = 0
+SEED = 0  # the VQ models'
 
 
 def load(name: str):
@@ -47,17 +47,17 @@ def load(name: str):
     return data.X, data.y.astype(np.int64), "Fashion-MNIST test"
 
 
-def onehot_ae(epochs: int) -> aekit.AutoEncoder:
+def onehot_ae(epochs: int, seed: int) -> aekit.AutoEncoder:
     return aekit.AutoEncoder(architecture="mlp", hidden=(500, 500, 2000), bottleneck="onehot",
-                             code_size=10, epochs=epochs, patience=None, random_state=SEED)
+                             code_size=10, epochs=epochs, patience=None, random_state=seed)
 
 
-def stacked_onehot_ae(epochs: int) -> Pipeline:
-    continuous = aekit.AutoEncoder(code_size=10, epochs=epochs, random_state=SEED)
-    return make_pipeline(continuous, onehot_ae(epochs))
+def stacked_onehot_ae(epochs: int, seed: int) -> Pipeline:
+    continuous = aekit.AutoEncoder(code_size=10, epochs=epochs, random_state=seed)
+    return make_pipeline(continuous, onehot_ae(epochs, seed))
 
 
-def cluster_rows(name: str, epochs: int) -> list[dict]:
+def cluster_rows(name: str, epochs: int, seed: int, methods: list[str]) -> list[dict]:
     X, y, title = load(name)
     pixels = X.reshape(len(X), -1).astype(np.float32) / 255.0
     rows = []
@@ -65,22 +65,25 @@ def cluster_rows(name: str, epochs: int) -> list[dict]:
     def add(method, fit_predict):
         start = time.perf_counter()
         clusters = fit_predict()
-        rows.append({"data": title, "method": method,
+        rows.append({"data": title, "method": method, "seed": seed,
                      "accuracy": cluster_accuracy(y, clusters),
                      "NMI": normalized_mutual_info_score(y, clusters),
                      "clusters used": len(np.unique(clusters)),
                      "seconds": time.perf_counter() - start})
         print_table(rows[-1:])
 
-    kmeans = lambda: KMeans(10, n_init=10, random_state=SEED)  # noqa: E731
-    add("k-means on pixels", lambda: kmeans().fit_predict(pixels))
-    add("k-means on PCA-50 codes",
-        lambda: kmeans().fit_predict(PCA(50, random_state=SEED).fit_transform(pixels)))
-    add("one-hot AE on pixels", lambda: onehot_ae(epochs).fit(X).predict(X))
-    stacked = stacked_onehot_ae(epochs)
-    add("one-hot AE on AE codes (stacked)", lambda: stacked.fit(X).predict(X))
-    codes = stacked[0].transform(X)
-    add("k-means on the same AE codes", lambda: kmeans().fit_predict(codes))
+    kmeans = lambda: KMeans(10, n_init=10, random_state=seed)  # noqa: E731
+    if "kmeans" in methods:
+        add("k-means on pixels", lambda: kmeans().fit_predict(pixels))
+        add("k-means on PCA-50 codes",
+            lambda: kmeans().fit_predict(PCA(50, random_state=seed).fit_transform(pixels)))
+    if "onehot" in methods:
+        add("one-hot AE on pixels", lambda: onehot_ae(epochs, seed).fit(X).predict(X))
+    if "stacked" in methods:
+        stacked = stacked_onehot_ae(epochs, seed)
+        add("one-hot AE on AE codes (stacked)", lambda: stacked.fit(X).predict(X))
+        codes = stacked[0].transform(X)
+        add("k-means on the same AE codes", lambda: kmeans().fit_predict(codes))
     return rows
 
 
@@ -113,12 +116,16 @@ def main() -> None:
     parser.add_argument("--parts", nargs="+", default=["cluster", "vq"], choices=["cluster", "vq"])
     parser.add_argument("--datasets", nargs="+", default=["mnist", "fashion"],
                         choices=["mnist", "fashion"])
+    parser.add_argument("--methods", nargs="+", default=["kmeans", "onehot", "stacked"],
+                        choices=["kmeans", "onehot", "stacked"])
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0])
     parser.add_argument("--epochs", type=int, default=20, help="epochs of the clustering models")
     parser.add_argument("--vq-epochs", type=int, default=10,
                         help="epochs of the two 60,000-image models")
     args = parser.parse_args()
     if "cluster" in args.parts:
-        rows = [row for name in args.datasets for row in cluster_rows(name, args.epochs)]
+        rows = [row for name in args.datasets for seed in args.seeds
+                for row in cluster_rows(name, args.epochs, seed, args.methods)]
         print("\n## Clustering accuracy (Hungarian matching), 10 clusters\n")
         print_table(rows)
     if "vq" in args.parts:
