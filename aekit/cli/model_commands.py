@@ -62,10 +62,19 @@ def info(model, as_json):
         click.echo(json.dumps(config, indent=2))
         return
     params, fitted = config["params"], config["fitted"]
+    lines = _network_lines(params, fitted) if "architecture" in fitted else _scalar_lines(params, fitted)
+    if fitted.get("codebook_usage") is not None:
+        lines["codes used"] = f"{fitted['codebook_usage']:.1%}"
+        lines["code perplexity"] = round(fitted["codebook_perplexity"], 2)
+    lines = {"type": config["type"], "aekit version": config.get("aekit_version"), **lines}
+    for key, value in lines.items():
+        click.echo(f"{key:>22}: {value}")
+
+
+def _network_lines(params: dict, fitted: dict) -> dict:
+    """An auto-encoder or VAE: its net, its code and how training went."""
     history = fitted.get("history") or [{}]
-    lines = {
-        "type": config["type"],
-        "aekit version": config.get("aekit_version"),
+    return {
         "architecture": fitted.get("architecture"),
         "hidden": params.get("hidden") or "default",
         "code size": fitted.get("code_size"),
@@ -79,8 +88,11 @@ def info(model, as_json):
         "last train loss": history[-1].get("train_loss"),
         "last validation loss": history[-1].get("val_loss"),
     }
-    if fitted.get("codebook_usage") is not None:
-        lines["codes used"] = f"{fitted['codebook_usage']:.1%}"
-        lines["code perplexity"] = round(fitted["codebook_perplexity"], 2)
-    for key, value in lines.items():
-        click.echo(f"{key:>22}: {value}")
+
+
+def _scalar_lines(params: dict, fitted: dict) -> dict:
+    """Any other model (e.g. speech units): its settings and fitted numbers that fit a line."""
+    lines = {k.replace("_", " "): v for k, v in params.items() if v is not None and not isinstance(v, dict)}
+    lines.update({k.replace("_", " "): v for k, v in fitted.items()
+                  if isinstance(v, (int, float, str)) and k not in ("codebook_usage", "codebook_perplexity")})
+    return lines
