@@ -9,7 +9,6 @@ ids, one per frame — the discrete tokens that "textless" speech models build o
 from __future__ import annotations
 
 import logging
-import math
 import os
 import sys
 from pathlib import Path
@@ -249,12 +248,14 @@ class SpeechUnits(BaseEstimator):
 def unit_usage(units: list[np.ndarray], codebook: int) -> dict:
     """Share of the ``codebook`` units that occur in ``units`` and the perplexity
     exp(entropy) of their frequencies (``codebook`` for even use, 1 for a single unit)."""
-    counts = np.bincount(np.concatenate(units), minlength=codebook) if units else np.zeros(codebook)
-    total = counts.sum()
-    p = counts[counts > 0] / max(total, 1)
-    return {"frames": int(total), "units_used": int((counts > 0).sum()),
-            "usage": float((counts > 0).mean()),
-            "perplexity": float(math.exp(-(p * np.log(p)).sum())) if total else 0.0}
+    from aekit.discrete import code_usage
+
+    ids = np.concatenate(units) if units else np.zeros(0, dtype=np.int64)
+    if not len(ids):
+        return {"frames": 0, "units_used": 0, "usage": 0.0, "perplexity": 0.0}
+    usage, perplexity = code_usage(ids, codebook)
+    return {"frames": len(ids), "units_used": round(usage * codebook), "usage": usage,
+            "perplexity": perplexity}
 
 
 def _recording(item, i: int, rate: int | None) -> Recording:
