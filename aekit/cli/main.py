@@ -10,6 +10,7 @@ from aekit._version import __version__
 from aekit.cli import data_commands, demo, model_commands, represent, search, train
 from aekit.cli import detect
 from aekit.cli import generate
+from aekit.cli import text
 from aekit.cli import speech
 from aekit.cli.errors import AekitGroup
 
@@ -38,6 +39,7 @@ cli.add_command(generate.sample)
 cli.add_command(generate.interpolate)
 cli.add_command(generate.traverse)
 cli.add_command(generate.generate_figure)
+cli.add_command(text.text)
 cli.add_command(speech.speech)
 
 
