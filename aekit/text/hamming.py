@@ -1,14 +1,15 @@
 """Binary hashes packed into bytes, and exact Hamming-distance search over them.
 
 A hash of ``bits`` bits is stored as ``bits // 8`` uint8 (``np.packbits``, big-endian bit
-order within each byte). Search XORs the query against every item and counts the set
-bits (``np.bitwise_count``), 64 bits at a time through a uint64 view of the rows, in
-blocks small enough to stay in the CPU cache. No Python loop runs over items.
+order within each byte).
 
-Top-k selection exploits that distances are small integers (0..bits): the k-th smallest
-distance is found by a binary search over the few possible values (counting, not
-sorting), then only the items at or below it are sorted. Ties are broken by the lower
-item number, so results are deterministic.
+- :func:`hamming_search` (top-k) runs on faiss's ``IndexBinaryFlat``: an exhaustive XOR
+  and popcount scan in C++, multi-threaded and about twice as fast as the best numpy
+  version we wrote (XOR + ``np.bitwise_count`` over uint64 words in cache-sized blocks,
+  with a counting top-k); faiss is already aekit's nearest-neighbour library. Ties go
+  to the lower item number.
+- :func:`hamming_distances` (all pairs, e.g. for evaluation) is numpy: XOR and
+  ``np.bitwise_count`` over uint64 words, block by block. No Python loop runs over items.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from aekit.errors import ConfigError, InputError
 
 ITEM_BLOCK = 32_768  # items per block: the block's xor buffer fits in L2 cache
 QUERY_CELLS = 1 << 24  # queries x items per distance matrix chunk (16-32 MiB)
-PREFIX_ITEMS = 65_536  # items whose k-th smallest distance bounds the whole row's
 
 
 def pack_bits(codes) -> np.ndarray:
@@ -48,27 +48,32 @@ def hamming_distances(packed_a, packed_b) -> np.ndarray:
     return out
 
 
-def hamming_search(packed_db, packed_queries, k: int) -> tuple[np.ndarray, np.ndarray]:
+def hamming_search(packed_db, packed_queries, k: int, *, index=None) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` items of ``packed_db`` nearest to each query in Hamming distance.
 
     Returns ``(indices, distances)``, both (n_queries, k), nearest first; ties go to the
-    lower item number. Both inputs are packed uint8 rows of the same width.
+    lower item number. Both inputs are packed uint8 rows of the same width. ``index``: a
+    :func:`binary_index` of ``packed_db`` already built (saves copying the items again).
     """
-    db = _as_words(_check_packed(packed_db, "packed_db"))
-    queries = _as_words(_check_packed(packed_queries, "packed_queries"))
-    _check_widths(db, queries)
+    db = _check_packed(packed_db, "packed_db")
+    queries = _check_packed(packed_queries, "packed_queries")
+    if db.shape[1] != queries.shape[1]:
+        raise InputError(f"hashes of different lengths: {8 * db.shape[1]} vs "
+                         f"{8 * queries.shape[1]} bits")
     check_k(k, len(db))
-    n_bits = 64 * db.shape[1]
-    indices = np.empty((len(queries), k), dtype=np.int64)
-    distances = np.empty((len(queries), k), dtype=np.uint16)
-    step = max(1, QUERY_CELLS // len(db))
-    block = np.empty((min(step, len(queries)), len(db)), dtype=_distance_dtype(db))
-    for start in range(0, len(queries), step):
-        chunk = queries[start:start + step]
-        d = block[:len(chunk)]
-        _distances_into(db, chunk, d)
-        indices[start:start + len(chunk)], distances[start:start + len(chunk)] = _top_k(d, k, n_bits)
-    return indices, distances
+    index = binary_index(db) if index is None else index
+    distances, indices = index.search(np.ascontiguousarray(queries), k)
+    return indices.astype(np.int64), distances.astype(np.uint16)
+
+
+def binary_index(packed_db):
+    """faiss's exhaustive binary index over packed hashes (it keeps its own copy)."""
+    import faiss
+
+    db = _check_packed(packed_db, "packed_db")
+    index = faiss.IndexBinaryFlat(8 * db.shape[1])
+    index.add(np.ascontiguousarray(db))
+    return index
 
 
 def check_k(k, n_items: int) -> None:
@@ -123,43 +128,3 @@ def _distances_into(db: np.ndarray, queries: np.ndarray, out: np.ndarray) -> Non
         else:
             np.bitwise_count(x, out=c)
             c.sum(axis=2, dtype=out.dtype, out=out[:, start:stop])
-
-
-def _top_k(d: np.ndarray, k: int, n_bits: int) -> tuple[np.ndarray, np.ndarray]:
-    """Row-wise k smallest of small-integer distances, ties to the lower column."""
-    indices = np.empty((len(d), k), dtype=np.int64)
-    for r, row in enumerate(d):  # one query per pass; each pass is vectorized over items
-        candidates = np.flatnonzero(row <= _kth_smallest(row, k, n_bits))  # ascending
-        nearest = candidates[np.argsort(row[candidates], kind="stable")[:k]]  # stable: ties by number
-        indices[r] = nearest
-    return indices, np.take_along_axis(d, indices, axis=1).astype(np.uint16)
-
-
-def _kth_smallest(row: np.ndarray, k: int, n_bits: int) -> int:
-    """The k-th smallest value of ``row`` (integers in 0..n_bits), by counting.
-
-    The k-th smallest of a prefix is an upper bound (a subset's k-th smallest is never
-    lower); galloping down from it and a binary search then find the exact value in a
-    few compare-and-count passes over the row, each far cheaper than a partition.
-    """
-    prefix = row[:PREFIX_ITEMS]
-    hi = _bisect(prefix, k, -1, n_bits) if len(row) > PREFIX_ITEMS else n_bits
-    lo, step = -1, 1  # invariant: count(row <= lo) < k <= count(row <= hi)
-    while hi - step > lo:
-        if np.count_nonzero(row <= hi - step) >= k:
-            hi, step = hi - step, step * 2
-        else:
-            lo = hi - step
-            break
-    return _bisect(row, k, lo, hi)
-
-
-def _bisect(row: np.ndarray, k: int, lo: int, hi: int) -> int:
-    """Smallest t in (lo, hi] with count(row <= t) >= k, given that hi qualifies."""
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if np.count_nonzero(row <= mid) >= k:
-            hi = mid
-        else:
-            lo = mid
-    return hi

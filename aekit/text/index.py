@@ -37,7 +37,7 @@ from aekit._atomic import atomic_path, write_json
 from aekit._version import __version__
 from aekit.errors import ConfigError, InputError, ModelFileError
 from aekit.io import fingerprint, load, save_model
-from aekit.text.hamming import check_k, hamming_search, pack_bits
+from aekit.text.hamming import binary_index, check_k, hamming_search, pack_bits
 from aekit.text.reading import Documents, read_text_folder, title_of
 from aekit.text.vectorizer import MAX_WORDS, fit_vectorizer, restore_vectorizer, vectorizer_state
 
@@ -115,6 +115,7 @@ class SemanticHashIndex:
         self.names = [str(n) for n in names]
         self.titles = [str(t) for t in titles] if titles is not None else [""] * len(self.names)
         self.vectors = None if vectors is None else sp.csr_matrix(vectors, dtype=np.float32)
+        self._search_index = None  # faiss's binary index of the hashes, built on first search
 
     # Building ----------------------------------------------------------------------------
     @classmethod
@@ -187,7 +188,10 @@ class SemanticHashIndex:
             raise ConfigError("this index was built without its TF-IDF vectors; search without refine")
         vector = self.vectorize(query)
         n_candidates = min(self.n_docs, REFINE_FACTOR * k) if refine else k
-        indices, distances = hamming_search(self.hashes, self._hash_vectors(vector), n_candidates)
+        if self._search_index is None:
+            self._search_index = binary_index(self.hashes)
+        indices, distances = hamming_search(self.hashes, self._hash_vectors(vector), n_candidates,
+                                            index=self._search_index)
         indices, distances, cosines = indices[0], distances[0], None
         if refine:
             similarity = (self.vectors[indices] @ vector.T).toarray().ravel()
