@@ -14,6 +14,7 @@ from aekit.anomaly import AnomalyDetector
 from aekit.autoencoder import AutoEncoder
 from aekit.errors import AekitError
 from aekit.io import load
+from aekit import speech  # registers SpeechUnits, so aekit.load reads saved units
 from aekit import text  # aekit.text.SemanticHashIndex: semantic hashing of documents
 from aekit.nn.mlp import HINTON_2006_HIDDEN
 from aekit.vae import VAE
