@@ -32,7 +32,7 @@ def clustering_step(out: Path, *, epochs: int = 20, verbose="auto"):
     kmeans = KMeans(10, n_init=10, random_state=0).fit_predict(pixels)
     model.save(out / "cluster-model")
     png = save_image_grid(out / "clusters.png", _members(data.X, clusters), n_cols=10,
-                          title="one-hot auto-encoder: 10 digits of each cluster (one row each)",
+                          title="one-hot auto-encoder: 10 random digits of each cluster",
                           row_labels=[f"cluster {c}" for c in range(10)])
     lines = [
         f"model: one-hot auto-encoder (10 clusters), {model.n_epochs_} epochs in {seconds:.0f} s; "
@@ -46,10 +46,14 @@ def clustering_step(out: Path, *, epochs: int = 20, verbose="auto"):
 
 
 def _members(X: np.ndarray, clusters: np.ndarray, per_cluster: int = 10) -> np.ndarray:
-    """The first ``per_cluster`` members of each cluster, blank cells where it has fewer."""
+    """``per_cluster`` members of each cluster drawn at random (the digits are stored
+    sorted by label, so the first members would all look alike), blank cells where a
+    cluster has fewer."""
+    rng = np.random.default_rng(0)
     rows = []
     for c in range(10):
-        members = X[clusters == c][:per_cluster]
+        members = np.flatnonzero(clusters == c)
+        members = X[np.sort(rng.choice(members, min(per_cluster, len(members)), replace=False))]
         blank = np.zeros((per_cluster - len(members), *X.shape[1:]), dtype=X.dtype)
         rows.append(np.concatenate([members, blank]))
     return np.concatenate(rows)
