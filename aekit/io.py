@@ -149,3 +149,30 @@ def fingerprint(estimator) -> str:
         digest.update(name.encode())
         digest.update(tensor.view(-1).view(torch.uint8).numpy().tobytes() if tensor.numel() else b"")
     return digest.hexdigest()
+
+
+def read_index_json(folder: Path, *, type_tag: str, version: int, needed: set[str],
+                    kind: str, command: str) -> dict:
+    """The ``index.json`` of an index folder (image codes, text hashes), checked: the
+    folder exists, the JSON reads, its type and format version are ours, and it holds
+    the ``needed`` keys. ``kind`` names the index in messages ("text index"), ``command``
+    is the one that builds it."""
+    path = folder / "index.json"
+    if not folder.is_dir():
+        raise ModelFileError(f"no index folder at {folder}")
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelFileError(f"{path} is missing: {folder} is not an aekit {kind} "
+                             f"(build one with `{command}`)") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelFileError(f"{path} is not readable JSON ({exc})") from None
+    if not isinstance(meta, dict) or meta.get("type") != type_tag:
+        raise ModelFileError(f"{path} does not describe an aekit {kind}")
+    if meta.get("format_version") != version:
+        raise ModelFileError(f"{path} has format version {meta.get('format_version')!r}; this aekit "
+                             f"reads version {version}")
+    if needed - set(meta):
+        raise ModelFileError(f"{path} lacks {', '.join(sorted(needed - set(meta)))}")
+    return meta
+

@@ -97,5 +97,5 @@ def test_damaged_index_files(model, images, tmp_path):
     with pytest.raises(ModelFileError, match="codes.safetensors"):
         CodeIndex.load(folder)
     (folder / "index.json").unlink()
-    with pytest.raises(ModelFileError, match="not an aekit index"):
+    with pytest.raises(ModelFileError, match="not an aekit code index"):
         CodeIndex.load(folder)

@@ -15,7 +15,6 @@ collection has more than ``APPROXIMATE_FROM`` items).
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,7 @@ from aekit._atomic import atomic_path, write_json
 from aekit._version import __version__
 from aekit.data.validation import check_features
 from aekit.errors import ConfigError, InputError, ModelFileError
-from aekit.io import fingerprint, load
+from aekit.io import fingerprint, load, read_index_json
 
 logger = logging.getLogger(__name__)
 
@@ -233,25 +232,8 @@ def _describe(shape: tuple) -> str:
 
 
 def _read_index_json(folder: Path) -> dict:
-    path = folder / "index.json"
-    if not folder.is_dir():
-        raise ModelFileError(f"no index folder at {folder}")
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ModelFileError(f"{path} is missing: {folder} is not an aekit index "
-                             "(build one with `aekit index`)") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelFileError(f"{path} is not readable JSON ({exc})") from None
-    if not isinstance(meta, dict) or meta.get("type") != INDEX_TYPE:
-        raise ModelFileError(f"{path} does not describe an aekit code index")
-    if meta.get("format_version") != FORMAT_VERSION:
-        raise ModelFileError(f"{path} has format version {meta.get('format_version')!r}; this aekit "
-                             f"reads version {FORMAT_VERSION}")
-    needed = {"n_items", "code_size", "metric", "search", "names", "model_fingerprint"}
-    if needed - set(meta):
-        raise ModelFileError(f"{path} lacks {', '.join(sorted(needed - set(meta)))}")
-    return meta
+    return read_index_json(folder, type_tag=INDEX_TYPE, version=FORMAT_VERSION,
+                           needed={"n_items", "code_size", "metric", "search", "names", "model_fingerprint"}, kind="code index", command="aekit index")
 
 
 def _load_model(folder: Path, model):

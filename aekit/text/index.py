@@ -19,7 +19,6 @@ so a failure never leaves a half-written index nor touches an existing one.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -36,7 +35,7 @@ from safetensors.numpy import save_file as save_numpy
 from aekit._atomic import atomic_path, write_json
 from aekit._version import __version__
 from aekit.errors import ConfigError, InputError, ModelFileError
-from aekit.io import fingerprint, load, save_model
+from aekit.io import fingerprint, load, read_index_json, save_model
 from aekit.text.hamming import binary_index, check_k, hamming_search, pack_bits
 from aekit.text.reading import Documents, read_text_folder, title_of
 from aekit.text.vectorizer import MAX_WORDS, fit_vectorizer, restore_vectorizer, vectorizer_state
@@ -299,25 +298,8 @@ def _swap_in(staging: Path, folder: Path) -> None:
 
 
 def _read_index_json(folder: Path) -> dict:
-    path = folder / INDEX_JSON
-    if not folder.is_dir():
-        raise ModelFileError(f"no index folder at {folder}")
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ModelFileError(f"{path} is missing: {folder} is not a text index "
-                             "(build one with `aekit text index`)") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelFileError(f"{path} is not readable JSON ({exc})") from None
-    if not isinstance(meta, dict) or meta.get("type") != INDEX_TYPE:
-        raise ModelFileError(f"{path} does not describe an aekit text index")
-    if meta.get("format_version") != FORMAT_VERSION:
-        raise ModelFileError(f"{path} has format version {meta.get('format_version')!r}; this aekit "
-                             f"reads version {FORMAT_VERSION}")
-    needed = {"n_docs", "bits", "names", "titles", "vectorizer", "has_vectors", "model_fingerprint"}
-    if needed - set(meta):
-        raise ModelFileError(f"{path} lacks {', '.join(sorted(needed - set(meta)))}")
-    return meta
+    return read_index_json(folder, type_tag=INDEX_TYPE, version=FORMAT_VERSION,
+                           needed={"n_docs", "bits", "names", "titles", "vectorizer", "has_vectors", "model_fingerprint"}, kind="text index", command="aekit text index")
 
 
 def _read_arrays(path: Path, meta: dict) -> dict:
