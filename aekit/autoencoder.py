@@ -222,7 +222,7 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Architectur
     def _measure_usage(self, Xs: np.ndarray) -> None:
         if not self.module_.bottleneck.discrete_ids:
             return
-        size = self.code_size if self.bottleneck == "onehot" else self.codebook_size
+        size = self.code_size_ if self.bottleneck == "onehot" else self.codebook_size
         ids = self._run_batches(self.module_.code_ids, Xs).astype(np.int64)
         self.codebook_usage_, self.codebook_perplexity_ = code_usage(ids, size)
         report_usage(self.bottleneck, self.codebook_usage_, self.codebook_perplexity_, size)
@@ -272,8 +272,19 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Architectur
             with seeded_init(seed):
                 encoder, decoder = self._arch().build(self.model_shape_, hidden, self.code_size,
                                                       self.activation)
-        bottleneck = build_bottleneck(self, seed)
+        bottleneck = build_bottleneck(self, seed, self._encoder_width(encoder))
         return AutoEncoderModule(encoder, decoder, self.output_, bottleneck).to(self.device_)
+
+    def _encoder_width(self, encoder: nn.Module) -> int:
+        """Values per sample the encoder gives: ``code_size`` for aekit's architectures,
+        whatever a custom encoder makes (the bottleneck must fit it)."""
+        if self.encoder is None:
+            return self.code_size
+        was_training = encoder.training
+        with torch.no_grad():
+            width = math.prod(encoder.eval()(torch.zeros(1, *self.model_shape_)).shape[1:])
+        encoder.train(was_training)
+        return int(width)
 
     def _objective(self) -> ReconstructionObjective:
         return ReconstructionObjective(self.objective, self.noise, self.noise_level,

@@ -34,10 +34,16 @@ BOTTLENECK_RULES: dict[str, P.Rule] = {
 }
 
 
-def build_bottleneck(estimator, seed: int):
-    """The bottleneck module an estimator's settings ask for."""
+def build_bottleneck(estimator, seed: int, width: int):
+    """The bottleneck module an estimator's settings ask for, over an encoder whose
+    output has ``width`` values (``code_size``, or what a custom encoder gives)."""
+    dim = estimator.codebook_dim
+    if estimator.bottleneck == "vq" and dim is not None and width % dim:
+        raise ConfigError(f"the encoder gives codes of {width} values, not a multiple of "
+                          f"codebook_dim={dim}: each vector of codebook_dim values is "
+                          f"quantized on its own")
     return make_bottleneck(
-        estimator.bottleneck, estimator.code_size, codebook_size=estimator.codebook_size,
+        estimator.bottleneck, width, codebook_size=estimator.codebook_size,
         codebook_dim=estimator.codebook_dim, commitment=estimator.commitment,
         temperature=tuple(estimator.temperature), seed=seed)
 
@@ -53,8 +59,9 @@ def check_bottleneck(estimator) -> None:
 
 
 def start_codebook(module, Xs: np.ndarray, seed: int, device: torch.device) -> None:
-    """K-means on the untrained encoder's outputs gives the VQ codebook its first vectors,
-    so every code starts where data is (random vectors far from the data stay unused)."""
+    """K-means on the encoder's outputs before training (after pre-training, if any)
+    gives the VQ codebook its first vectors, so every code starts where data is (random
+    vectors far from the data stay unused)."""
     bottleneck = module.bottleneck
     if not isinstance(bottleneck, VQBottleneck):
         return

@@ -167,3 +167,43 @@ def test_seeded_discrete_training_repeats_exactly(digits_X):
     first = small_model(bottleneck="binary", code_size=8).fit(digits_X).transform(digits_X)
     again = small_model(bottleneck="binary", code_size=8).fit(digits_X).transform(digits_X)
     assert np.array_equal(first, again)
+
+
+@pytest.mark.parametrize("settings", [dict(bottleneck="vq", codebook_size=8),
+                                      dict(bottleneck="onehot"), dict(bottleneck="binary")])
+def test_discrete_codes_fit_a_custom_encoders_width(digits_X, settings):
+    from torch import nn
+
+    model = small_model(encoder=nn.Linear(64, 6), decoder=nn.Linear(6, 64), **settings)
+    codes = model.fit(digits_X).transform(digits_X[:5])
+    assert codes.shape == (5, 6)  # the encoder's 6 values, not code_size=4
+    if hasattr(model, "predict"):
+        assert model.predict(digits_X[:5]).shape == (5,)
+
+
+def test_custom_encoder_width_not_a_multiple_of_codebook_dim_is_named(digits_X):
+    from torch import nn
+
+    model = small_model(encoder=nn.Linear(64, 7), decoder=nn.Linear(7, 64), bottleneck="vq",
+                        code_size=8, codebook_dim=4)
+    with pytest.raises(ConfigError, match="the encoder gives codes of 7 values, not a multiple "
+                                          "of codebook_dim=4"):
+        model.fit(digits_X)
+
+
+def test_vq_search_is_float32_under_bf16_autocast():
+    layer = VQBottleneck(4, codebook_size=64)
+    layer.set_codebook(3 + 0.1 * torch.randn(64, 4, generator=torch.Generator().manual_seed(0)))
+    z = 3 + 0.1 * torch.randn(500, 4, generator=torch.Generator().manual_seed(1))
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        under_autocast = layer.nearest(z)
+    assert torch.equal(under_autocast, layer.nearest(z))
+
+
+def test_no_restart_after_the_last_epoch():
+    layer = VQBottleneck(2, codebook_size=3).train()
+    layer.set_codebook(torch.tensor([[0.0, 0.0], [500.0, 500.0], [-500.0, 9.0]]))
+    layer.start_epoch(1, 2)  # the last of two epochs
+    layer(torch.rand(32, 2))
+    assert layer.end_epoch()["restarted"] == 0
+    assert layer.codebook[1, 0] > 400  # still far from the data: not restarted

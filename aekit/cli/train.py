@@ -113,7 +113,7 @@ def train(data, split, image_size, label_column, out, preset, architecture, hidd
     if model_kind == "vae":
         click.echo(vae_summary(model))
     if hasattr(model, "codebook_usage_"):
-        size = model.code_size if bottleneck == "onehot" else model.codebook_size
+        size = model.code_size_ if bottleneck == "onehot" else model.codebook_size
         click.echo(f"{bottleneck} code: {model.codebook_usage_:.0%} of {size} codes used, "
                    f"perplexity {model.codebook_perplexity_:.1f}")
     click.echo(f"saved model to {out_dir} (loss history: {out_dir / 'checkpoints' / 'history.csv'})")

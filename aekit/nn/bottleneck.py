@@ -71,9 +71,10 @@ def straight_through(discrete: torch.Tensor, continuous: torch.Tensor) -> torch.
 
 
 def _uniform(shape, like: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
-    # Drawn in float32 on the generator's device, so a seeded run repeats exactly.
+    # Float32 on the generator's device, so a seeded run repeats exactly; never rounded
+    # to bf16 under autocast (a bf16 uniform is exactly 1.0 about 0.2 % of the time).
     device = generator.device if generator is not None else like.device
-    return torch.rand(shape, generator=generator, device=device).to(like.device, like.dtype)
+    return torch.rand(shape, generator=generator, device=device).to(like.device)
 
 
 class _UsageCounter(nn.Module):
@@ -118,7 +119,7 @@ class BinaryBottleneck(Bottleneck):
         if not self.training:
             return BottleneckOutput((h > 0).to(h.dtype), None, None)
         p = torch.sigmoid(h)
-        bits = (_uniform(p.shape, p, generator) < p).to(p.dtype)
+        bits = (_uniform(p.shape, p, generator) < p.float()).to(p.dtype)
         with torch.no_grad():
             self.ones += bits.float().sum(0)
             self.seen += bits.shape[0]
@@ -164,7 +165,7 @@ class OneHotBottleneck(Bottleneck):
         ids = h.argmax(dim=1)
         if not self.training:
             return BottleneckOutput(F.one_hot(ids, self.size).to(h.dtype), None, ids)
-        u = _uniform(h.shape, h, generator).float().clamp(1e-10, 1 - 1e-7)
+        u = _uniform(h.shape, h, generator).clamp(1e-10, 1 - 1e-7)
         gumbel = -torch.log(-torch.log(u))
         code = torch.softmax((h.float() + gumbel) / self.tau, dim=1)
         mean_assignment = torch.softmax(h.float(), dim=1).mean(0)
@@ -188,7 +189,8 @@ class VQBottleneck(Bottleneck):
     """The code is cut into ``size // dim`` vectors of length ``dim``; each is replaced by
     its nearest codebook vector. The codebook follows exponential moving averages of the
     vectors assigned to it (decay 0.99); a code left unused for a whole training epoch
-    restarts at a recent encoder output, so no code stays dead."""
+    (but the last) restarts at a recent encoder output, so a dead code gets another
+    chance rather than staying dead."""
 
     discrete_ids = True
 
@@ -207,9 +209,10 @@ class VQBottleneck(Bottleneck):
         self.usage = _UsageCounter(codebook_size)
         # Recent encoder outputs, where dead codes restart.
         self.register_buffer("recent", torch.zeros(max(4 * codebook_size, 1024), dim), persistent=False)
-        self.register_buffer("recent_filled", torch.zeros((), dtype=torch.long), persistent=False)
+        self.recent_filled = 0  # a Python int: reading it costs no GPU sync per step
         self._restart_gen = torch.Generator().manual_seed(seed + 1)
         self.restarts = 0
+        self._last_epoch = False
 
     @torch.no_grad()
     def set_codebook(self, vectors: torch.Tensor) -> None:
@@ -220,8 +223,12 @@ class VQBottleneck(Bottleneck):
 
     def nearest(self, z: torch.Tensor) -> torch.Tensor:
         """Ids of the nearest codebook vectors to the rows of z (M, dim)."""
-        distances = (z.pow(2).sum(1, keepdim=True) - 2 * z @ self.codebook.t()
-                     + self.codebook.pow(2).sum(1))
+        # In float32 even under autocast: in bf16 the |z|^2 term swamps the cross term
+        # and training would pick other codes than inference.
+        with torch.autocast(z.device.type, enabled=False):
+            z = z.float()
+            distances = (z.pow(2).sum(1, keepdim=True) - 2 * z @ self.codebook.t()
+                         + self.codebook.pow(2).sum(1))
         return distances.argmin(dim=1)
 
     def forward(self, h, generator=None):
@@ -253,20 +260,26 @@ class VQBottleneck(Bottleneck):
     def _remember(self, z: torch.Tensor) -> None:
         size = self.recent.shape[0]
         rows = z[-size:]
-        slots = (int(self.recent_filled) + torch.arange(rows.shape[0], device=z.device)) % size
+        slots = (self.recent_filled + torch.arange(rows.shape[0], device=z.device)) % size
         self.recent[slots] = rows
         self.recent_filled += rows.shape[0]
 
     def start_epoch(self, epoch, total_epochs):
         self.usage.reset()
+        self._last_epoch = epoch >= total_epochs - 1
 
     @torch.no_grad()
     def end_epoch(self):
         stats = self.usage.stats()
         dead = (self.usage.counts == 0).nonzero().flatten()
-        available = min(int(self.recent_filled), self.recent.shape[0])
+        if self._last_epoch:  # a restarted code would go into the model untrained
+            dead = dead[:0]
+        available = min(self.recent_filled, self.recent.shape[0])
         if len(dead) and available:
-            pick = torch.randint(available, (len(dead),), generator=self._restart_gen)
+            # Distinct vectors while there are enough: two codes restarted on the same
+            # vector would leave one of them dead again.
+            order = torch.randperm(available, generator=self._restart_gen)
+            pick = order[torch.arange(len(dead)) % available]
             fresh = self.recent[pick.to(self.recent.device)]
             self.codebook[dead] = fresh
             self.ema_sum[dead] = fresh
