@@ -44,3 +44,9 @@ def test_a_codebook_larger_than_the_data_is_one_line(tmp_path):
     assert result.exit_code == 2
     assert "codebook_size=5000 is larger than the 1797 training vectors" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_codebook_options_without_vq_are_refused(tmp_path):
+    result = run("train", *FAST, "--out", tmp_path / "m", "--codebook-size", "64")
+    assert result.exit_code == 2
+    assert "--codebook-size and --codebook-dim apply to --bottleneck vq only" in result.output

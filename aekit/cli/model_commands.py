@@ -26,8 +26,9 @@ def encode(model, data, split, image_size, label_column, out, ids):
     estimator = load(model)
     X = load_input(data, split, image_size, label_column).X
     if ids and not hasattr(estimator, "predict"):
-        raise ConfigError(f"--ids needs a model with a one-hot or vq code; {model} has a "
-                          f"{getattr(estimator, 'bottleneck', 'continuous')} code")
+        what = (f"a {estimator.bottleneck} code" if hasattr(estimator, "bottleneck")
+                else f"a {type(estimator).__name__} model")
+        raise ConfigError(f"--ids needs a model with a one-hot or vq code; {model} has {what}")
     codes = estimator.predict(X) if ids else estimator.transform(X)
     codes = codes.reshape(len(codes), -1)
     click.echo(f"wrote {codes.shape[0]} codes of size {codes.shape[1]} to {write_array(out, codes)}")

@@ -47,8 +47,8 @@ PRESETS = {"hinton2006": {"architecture": "mlp", "hidden": (1000, 500, 250), "co
 @click.option("--bottleneck", type=click.Choice(BOTTLENECKS.names()), default="continuous",
               show_default=True, help="binary: CODE_SIZE bits; onehot: one of CODE_SIZE "
               "clusters; vq: codebook vectors (VQ-VAE).")
-@click.option("--codebook-size", type=int, default=512, show_default=True,
-              help="Codebook vectors (vq).")
+@click.option("--codebook-size", type=int, default=None,
+              help="Codebook vectors (vq; default 512).")
 @click.option("--codebook-dim", type=int, default=None,
               help="Length of each quantized vector (vq; default: the whole code).")
 @click.option("--epochs", type=int, default=50, show_default=True)
@@ -71,6 +71,8 @@ def train(data, split, image_size, label_column, out, preset, architecture, hidd
     if (out_dir / CONFIG).exists() and not (overwrite or resume):
         raise ConfigError(f"{out_dir} already holds a model; pass --overwrite to replace it, "
                           "--resume to continue its training, or choose another --out")
+    if bottleneck != "vq" and (codebook_size is not None or codebook_dim is not None):
+        raise ConfigError("--codebook-size and --codebook-dim apply to --bottleneck vq only")
     loaded = load_input(data, split, image_size, label_column)
     settings = dict(PRESETS.get(preset, {}))
     if pretrain is not None:
@@ -95,7 +97,7 @@ def train(data, split, image_size, label_column, out, preset, architecture, hidd
         model = AutoEncoder(
             **settings, pretrain=pretrain, pretrain_epochs=pretrain_epochs, objective=objective,
             noise=noise, noise_level=noise_level, contractive=contractive, sparsity=sparsity,
-            bottleneck=bottleneck, codebook_size=codebook_size, codebook_dim=codebook_dim,
+            bottleneck=bottleneck, codebook_size=codebook_size or 512, codebook_dim=codebook_dim,
             epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, patience=patience,
             device=device, random_state=seed,
             checkpoint_dir=str(out_dir / "checkpoints"), checkpoint_every=checkpoint_every,

@@ -14,7 +14,9 @@ An index is a folder:
 - ``model/``: the auto-encoder (:func:`aekit.io.save_model`).
 
 Nothing is pickled. The folder is written beside its destination and renamed into place,
-so a failure never leaves a half-written index nor touches an existing one.
+so a failure while writing never leaves a half-written index and keeps an existing one.
+(Replacing an index takes two renames: a crash between them leaves the old index in a
+``.NAME.*.old`` folder beside the destination rather than at it.)
 """
 
 from __future__ import annotations

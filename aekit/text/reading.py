@@ -114,6 +114,7 @@ def strip_mail_headers(text: str) -> str:
     A block counts as headers only if its first line looks like "Name: value" and every
     line up to the first blank line is a header or a folded continuation of one.
     """
+    text = text.replace("\r\n", "\n")  # mail saved on Windows: CRLF line ends
     head, sep, body = text.partition("\n\n")
     lines = head.splitlines()
     if not sep or not lines or not _HEADER.match(lines[0]):
