@@ -16,8 +16,8 @@ from torch import nn
 from aekit import params as P
 from aekit.base import TRAINING_RULES, ArchitectureMixin, NeuralEstimator, seeded_init
 from aekit.data.validation import check_features
-from aekit.discrete import (BOTTLENECK_RULES, build_bottleneck, check_bottleneck, code_usage,
-                            report_usage, start_codebook)
+from aekit.discrete import (BOTTLENECK_RULES, build_bottleneck, check_bottleneck, encoder_width,
+                            measure_usage, start_codebook)
 from aekit.errors import ConfigError, InputError
 from aekit.nn import AutoEncoderModule, ReconstructionObjective
 from aekit.preprocessing import SCALINGS, Scaler, choose_scaling
@@ -220,12 +220,9 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Architectur
         return self
 
     def _measure_usage(self, Xs: np.ndarray) -> None:
-        if not self.module_.bottleneck.discrete_ids:
-            return
-        size = self.code_size_ if self.bottleneck == "onehot" else self.codebook_size
-        ids = self._run_batches(self.module_.code_ids, Xs).astype(np.int64)
-        self.codebook_usage_, self.codebook_perplexity_ = code_usage(ids, size)
-        report_usage(self.bottleneck, self.codebook_usage_, self.codebook_perplexity_, size)
+        if self.module_.bottleneck.discrete_ids:
+            ids = self._run_batches(self.module_.code_ids, Xs).astype(np.int64)
+            self.codebook_usage_, self.codebook_perplexity_ = measure_usage(self, ids)
 
     def _check_params(self) -> None:
         P.check_params(self, self._rules)
@@ -272,19 +269,10 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Architectur
             with seeded_init(seed):
                 encoder, decoder = self._arch().build(self.model_shape_, hidden, self.code_size,
                                                       self.activation)
-        bottleneck = build_bottleneck(self, seed, self._encoder_width(encoder))
+        # aekit's architectures give code_size values; a custom encoder whatever it makes
+        width = self.code_size if self.encoder is None else encoder_width(encoder, self.model_shape_)
+        bottleneck = build_bottleneck(self, seed, width)
         return AutoEncoderModule(encoder, decoder, self.output_, bottleneck).to(self.device_)
-
-    def _encoder_width(self, encoder: nn.Module) -> int:
-        """Values per sample the encoder gives: ``code_size`` for aekit's architectures,
-        whatever a custom encoder makes (the bottleneck must fit it)."""
-        if self.encoder is None:
-            return self.code_size
-        was_training = encoder.training
-        with torch.no_grad():
-            width = math.prod(encoder.eval()(torch.zeros(1, *self.model_shape_)).shape[1:])
-        encoder.train(was_training)
-        return int(width)
 
     def _objective(self) -> ReconstructionObjective:
         return ReconstructionObjective(self.objective, self.noise, self.noise_level,

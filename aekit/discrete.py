@@ -9,6 +9,7 @@ beside the estimators.
 from __future__ import annotations
 
 import logging
+import math
 
 import numpy as np
 import torch
@@ -104,6 +105,26 @@ def code_usage(ids: np.ndarray, size: int) -> tuple[float, float]:
     counts = np.bincount(ids.reshape(-1), minlength=size)
     p = counts[counts > 0] / counts.sum()
     return float((counts > 0).mean()), float(np.exp(-(p * np.log(p)).sum()))
+
+
+def encoder_width(encoder, input_shape: tuple) -> int:
+    """Values per sample ``encoder`` gives, probed with one zero input on the CPU (where
+    modules are built); the encoder's train/eval mode is left as it was."""
+    was_training = encoder.training
+    with torch.no_grad():
+        width = math.prod(encoder.eval()(torch.zeros(1, *input_shape)).shape[1:])
+    encoder.train(was_training)
+    return int(width)
+
+
+def measure_usage(estimator, ids: np.ndarray) -> tuple[float, float]:
+    """Usage and perplexity of a fitted one-hot or VQ estimator's code ``ids`` on its
+    training data, logged (with a warning when the code has partly collapsed)."""
+    kind = estimator.bottleneck
+    size = estimator.code_size_ if kind == "onehot" else estimator.codebook_size
+    usage, perplexity = code_usage(ids, size)
+    report_usage(kind, usage, perplexity, size)
+    return usage, perplexity
 
 
 def report_usage(kind: str, usage: float, perplexity: float, size: int) -> None:
