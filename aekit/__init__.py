@@ -7,17 +7,15 @@
 """
 
 from aekit._version import __version__
-from aekit.apps.embedding import compare_embeddings
-from aekit.apps.probe import linear_probe
-from aekit.apps.search import CodeIndex
 from aekit.anomaly import AnomalyDetector
-from aekit.autoencoder import AutoEncoder
 from aekit.errors import AekitError
 from aekit.io import load
+from aekit.models import VAE, AutoEncoder
+from aekit.nn.mlp import HINTON_2006_HIDDEN
+from aekit.represent import compare_embeddings, linear_probe
+from aekit.search import CodeIndex
 from aekit import speech  # registers SpeechUnits, so aekit.load reads saved units
 from aekit import text  # aekit.text.SemanticHashIndex: semantic hashing of documents
-from aekit.nn.mlp import HINTON_2006_HIDDEN
-from aekit.vae import VAE
 
 __all__ = ["AekitError", "AnomalyDetector", "AutoEncoder", "CodeIndex", "HINTON_2006_HIDDEN", "__version__",
            "VAE", "compare_embeddings", "linear_probe", "load"]

@@ -21,7 +21,23 @@ from aekit.nn import architectures as _architectures  # noqa: F401  (registers m
 from aekit.registry import ARCHITECTURES
 from aekit.train import TrainConfig
 
-INFERENCE_BATCH = 4096
+# Every inference pass runs on chunks of exactly this many rows, the last one padded: a
+# sample's result then comes from the same kernels whatever the batch size, the number of
+# samples or their order (BLAS and conv kernels pick their blocking by batch size, and
+# results differed in the last bits across batch sizes on some CPUs).
+INFERENCE_CHUNK = 256
+
+
+def fixed_chunks(X: np.ndarray, size: int = INFERENCE_CHUNK) -> Iterator[tuple[np.ndarray, int]]:
+    """``(chunk, n_valid)`` pairs covering ``X``: each chunk has exactly ``size`` rows, the
+    last one padded with zeros after its ``n_valid`` real rows."""
+    for start in range(0, len(X), size):
+        chunk = X[start:start + size]
+        n_valid = len(chunk)
+        if n_valid < size:
+            pad = np.zeros((size - n_valid, *X.shape[1:]), dtype=X.dtype)
+            chunk = np.concatenate([chunk, pad])
+        yield np.ascontiguousarray(chunk), n_valid
 
 # Settings of the shared training loop, in the order a user reads them.
 TRAINING_RULES: dict[str, P.Rule] = {
@@ -60,13 +76,16 @@ class NeuralEstimator(BaseEstimator):
             verbose=self.verbose, seed=seed)
 
     def _run_batches(self, fn: Callable[[torch.Tensor], torch.Tensor], X: np.ndarray) -> np.ndarray:
-        """Apply ``fn`` to ``X`` in eval mode, in batches, and return a float32 array."""
+        """Apply ``fn`` to ``X`` in eval mode, in fixed-size chunks (see
+        :data:`INFERENCE_CHUNK`), and return a float32 array."""
         self.module_.eval()
         outputs = []
         with torch.no_grad():
-            for start in range(0, X.shape[0], INFERENCE_BATCH):
-                batch = torch.from_numpy(X[start:start + INFERENCE_BATCH]).to(self.device_)
-                outputs.append(fn(batch).float().cpu().numpy())
+            for chunk, n_valid in fixed_chunks(X):
+                batch = torch.from_numpy(chunk).to(self.device_)
+                outputs.append(fn(batch)[:n_valid].float().cpu().numpy())
+        if not outputs:
+            return np.zeros((0,), dtype=np.float32)
         return np.concatenate(outputs).astype(np.float32, copy=False)
 
     def save(self, path) -> None:

@@ -32,7 +32,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 
 import aekit
 from aekit.data import load_dataset
-from aekit.discrete import code_usage
+from aekit.models.discrete import code_usage
 from aekit.metrics import cluster_accuracy
 from benchmarks.common import load_mnist_t10k, print_table
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from aekit.apps.demo import faces_anomaly_step
+from aekit.demo.anomaly import faces_anomaly_step
 
 
 def main() -> None:

@@ -28,9 +28,9 @@ import numpy as np
 from sklearn.decomposition import PCA
 
 import aekit
-from aekit.apps.embedding import compare_embeddings
-from aekit.apps.probe import linear_probe
-from aekit.apps.search import CodeIndex, precision_at_k
+from aekit.represent.embedding import compare_embeddings
+from aekit.represent.probe import linear_probe
+from aekit.search.codes import CodeIndex, precision_at_k
 from aekit.data import load_dataset
 from benchmarks.common import REPO_ROOT, load_mnist_t10k, print_table
 

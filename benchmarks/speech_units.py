@@ -33,7 +33,8 @@ from sklearn.metrics import mutual_info_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from aekit.speech import SpeechUnits, log_mel, read_wavs, stack_context, unit_usage
+from aekit.data.audio import read_wavs
+from aekit.speech import SpeechUnits, log_mel, stack_context, unit_usage
 from benchmarks.common import print_table, shared_data_dir
 
 NAME = re.compile(r"(\d)_([a-z]+)_(\d+)\.wav$")

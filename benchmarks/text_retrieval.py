@@ -31,7 +31,7 @@ REFINE = 10 * K
 
 
 def load_posts():
-    from aekit.text import read_text_folder
+    from aekit.data.text import read_text_folder
 
     docs = read_text_folder(shared_data_dir() / "newsgroups" / "mini_newsgroups",
                             strip_headers=True, progress=False)
@@ -68,7 +68,8 @@ def cosine_top_k(vectors: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray
 
 
 def retrieval(epochs: int) -> None:
-    from aekit.text import SemanticHashIndex, hamming_distances, hamming_search
+    from aekit.search import hamming_distances, hamming_search
+    from aekit.text import SemanticHashIndex
     from aekit.text.index import default_model
     from aekit.text.vectorizer import fit_vectorizer
 
@@ -135,8 +136,8 @@ def _refine(index, candidates, tfidf):
 def speed(n_items: int, n_queries: int = 50) -> None:
     import faiss
 
-    from aekit.text import hamming_distances, hamming_search, pack_bits
-    from aekit.text.hamming import binary_index
+    from aekit.search import hamming_distances, hamming_search, pack_bits
+    from aekit.search.hamming import binary_index
 
     rng = np.random.default_rng(0)
     vectors = normalize(rng.standard_normal((n_items, 64), dtype=np.float32)).astype(np.float32)

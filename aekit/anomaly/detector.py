@@ -13,13 +13,11 @@ from aekit import params as P
 from aekit.anomaly.models import ImageModel, TableModel
 from aekit.anomaly.scoring import ScoreStats
 from aekit.anomaly.tabular import TableEncoder
-from aekit.base import NeuralEstimator
+from aekit.base import NeuralEstimator, fixed_chunks
 from aekit.errors import ConfigError, InputError
 from aekit.registry import ESTIMATORS
 from aekit.train import resolve_device
 
-
-SCORE_BATCH = 8192
 
 
 def _contamination_ok(v) -> bool:
@@ -258,9 +256,9 @@ class AnomalyDetector(OutlierMixin, NeuralEstimator):
         """
         Z = self._prepare(X)
         parts = []
-        for start in range(0, len(Z), SCORE_BATCH):
-            resid, _ = self.model_.forward(Z[start:start + SCORE_BATCH], self.device_)
-            parts.append(self.stats_.feature_errors(resid).numpy())
+        for chunk, n_valid in fixed_chunks(Z):
+            resid, _ = self.model_.forward(chunk, self.device_)
+            parts.append(self.stats_.feature_errors(resid[:n_valid]).numpy())
         errors = np.concatenate(parts)
         if self.encoder_ is not None:
             per_column = np.zeros((len(errors), self.n_features_in_))
@@ -283,9 +281,10 @@ class AnomalyDetector(OutlierMixin, NeuralEstimator):
 
     def _scores(self, Z: np.ndarray) -> np.ndarray:
         out = []
-        for start in range(0, len(Z), SCORE_BATCH):
-            resid, code = self.model_.forward(Z[start:start + SCORE_BATCH], self.device_)
-            out.append(self.stats_.score(resid, code, self.scoring).numpy())
+        # fixed-size chunks: a row's score does not depend on what it is scored with
+        for chunk, n_valid in fixed_chunks(Z):
+            resid, code = self.model_.forward(chunk, self.device_)
+            out.append(self.stats_.score(resid[:n_valid], code[:n_valid], self.scoring).numpy())
         scores = np.concatenate(out) if out else np.zeros(0)
         # float64 sums of finite float32 terms stay finite; this is the last line of defence
         return np.nan_to_num(scores, nan=np.finfo(np.float64).max, posinf=np.finfo(np.float64).max)

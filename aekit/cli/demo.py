@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from aekit.apps.demo import run_demo
+from aekit.demo import run_demo
 
 
 @click.command()

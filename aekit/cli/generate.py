@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from aekit.apps import generate as gen
+from aekit.generate import figures as gen
 from aekit.cli.options import write_array
 
 MODEL = click.argument("model", type=click.Path(file_okay=False))
@@ -107,7 +107,7 @@ def build_vae(settings: dict, *, autoencoder_only: dict, beta, likelihood, kl_wa
               free_bits, binarize, **training):
     """A VAE from ``aekit train``'s options; options of the plain auto-encoder are refused."""
     from aekit.errors import ConfigError
-    from aekit.vae import VAE
+    from aekit.models.vae import VAE
 
     used = [name for name, value in autoencoder_only.items() if value]
     if used:

@@ -14,7 +14,7 @@ from aekit.registry import EMBEDDINGS
 def _labels_of(loaded: LoadedData, labels_file, no_labels: bool = False, *, required: bool = False):
     """Labels from --labels FILE, else those the data came with (a dataset, image
     sub-folders, --label-column); None when there are none and none are required."""
-    from aekit.apps.embedding import read_labels
+    from aekit.represent.embedding import read_labels
 
     if no_labels:
         return None
@@ -58,8 +58,8 @@ def _comma_list(text: str) -> tuple[str, ...]:
 def embed(data, split, image_size, label_column, labels_file, no_labels, methods, epochs,
           max_samples, seed, save_model, out, quiet):
     """Draw 2-D embeddings of DATA side by side and measure them."""
-    from aekit.apps.embedding import compare_embeddings
-    from aekit.autoencoder import AutoEncoder
+    from aekit.represent.embedding import compare_embeddings
+    from aekit.models.autoencoder import AutoEncoder
 
     loaded = load_input(data, split, image_size, label_column)
     X, labels = _subsample(loaded, _labels_of(loaded, labels_file, no_labels), max_samples, seed)
@@ -100,8 +100,8 @@ def embed(data, split, image_size, label_column, labels_file, no_labels, methods
 def probe(data, split, image_size, label_column, labels_file, test_data, test_split, test_labels,
           model, labels_per_class, code_size, epochs, draws, seed, quiet):
     """Linear probe: logistic regression on few labels, over auto-encoder codes, PCA and raw input."""
-    from aekit.apps.probe import linear_probe
-    from aekit.autoencoder import AutoEncoder
+    from aekit.represent.probe import linear_probe
+    from aekit.models.autoencoder import AutoEncoder
     from aekit.cli.options import parse_sizes
     from aekit.io import load
 

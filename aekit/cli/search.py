@@ -23,7 +23,7 @@ from aekit.errors import ConfigError
 @click.option("--overwrite", is_flag=True, help="Replace an index already in OUT.")
 def index(model, data, split, image_size, label_column, metric, search_kind, out, overwrite):
     """Encode DATA with MODEL and write a searchable index to OUT."""
-    from aekit.apps.search import CodeIndex
+    from aekit.search.codes import CodeIndex
     from aekit.io import load
 
     if (Path(out) / "index.json").exists() and not overwrite:
@@ -48,7 +48,7 @@ def index(model, data, split, image_size, label_column, metric, search_kind, out
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Also write the results as CSV.")
 def search(index_dir, query, k, model, resize, out):
     """Find the K items of INDEX nearest to QUERY (an image, a folder of images or an array file)."""
-    from aekit.apps.search import CodeIndex
+    from aekit.search.codes import CodeIndex
 
     found = CodeIndex.load(index_dir, model=model)
     queries = _load_queries(query, found.model.input_shape_, resize)

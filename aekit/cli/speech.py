@@ -11,7 +11,8 @@ import click
 from aekit.cli.options import parse_sizes
 from aekit.errors import ConfigError
 # importing aekit.speech registers "speech_units", so aekit.load and `aekit info` read its models
-from aekit.speech import SpeechUnits, find_wavs, read_wavs, unit_usage
+from aekit.data.audio import find_wavs, read_wavs
+from aekit.speech import SpeechUnits, unit_usage
 from aekit.speech.files import UNITS_JSONL, write_summary, write_units
 
 # Training settings: None means "not given", so --model can refuse them instead of

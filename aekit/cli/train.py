@@ -6,14 +6,14 @@ from pathlib import Path
 
 import click
 
-from aekit.autoencoder import AutoEncoder
+from aekit.models.autoencoder import AutoEncoder
 from aekit.cli.generate import build_vae, vae_options, vae_summary
 from aekit.cli.options import data_options, load_input, parse_sizes
 from aekit.errors import ConfigError
 from aekit.io import CONFIG
 from aekit.nn.bottleneck import BOTTLENECKS
 from aekit.nn.activations import ACTIVATIONS
-from aekit.pretrain import PRETRAINERS
+from aekit.models.pretrain import PRETRAINERS
 from aekit.registry import ARCHITECTURES, CORRUPTIONS, RECONSTRUCTION_LOSSES
 
 PRESETS = {"hinton2006": {"architecture": "mlp", "hidden": (1000, 500, 250), "code_size": 30}}

@@ -2,7 +2,7 @@
 pre-training: conditionals, sampling and the contrastive-divergence statistics.
 
 Pure module: it computes the CD-1 gradient estimate, it never updates itself. The greedy
-loop that applies the estimates (momentum, weight decay) is :mod:`aekit.pretrain`.
+loop that applies the estimates (momentum, weight decay) is :mod:`aekit.models.pretrain`.
 
 Units: ``"bernoulli"`` (logistic; the mean is ``sigmoid(input)``) or ``"gaussian"`` with
 unit variance (the mean is the input itself; Gaussian visible units assume data

@@ -22,7 +22,7 @@ from aekit import params as P
 from aekit.base import TRAINING_RULES
 from aekit.errors import InputError, ModelFileError
 from aekit.registry import ESTIMATORS
-from aekit.speech.audio import Recording, conform, find_wavs, read_wav, _progress
+from aekit.data.audio import Recording, conform, find_wavs, read_wav, _progress
 from aekit.speech.features import FrameSettings, Standardizer, log_mel, stack_context
 
 logger = logging.getLogger(__name__)
@@ -115,7 +115,7 @@ class SpeechUnits(BaseEstimator):
     def fit(self, X, y=None):
         """Learn the units from ``X``: a folder, WAV paths, or 1-D sample arrays (with
         ``sample_rate``). Returns self."""
-        from aekit.autoencoder import AutoEncoder
+        from aekit.models.autoencoder import AutoEncoder
 
         P.check_params(self, self._rules)
         recordings = conform(self._read(X, self.sample_rate), self.sample_rate)
@@ -228,7 +228,7 @@ class SpeechUnits(BaseEstimator):
         return meta, tensors
 
     def _restore_fitted_state(self, meta, tensors) -> None:
-        from aekit.autoencoder import AutoEncoder
+        from aekit.models.autoencoder import AutoEncoder
 
         self.frames_ = FrameSettings(**meta["frames"])
         self.standardizer_ = Standardizer(tensors["features.mean"].numpy(),
@@ -248,7 +248,7 @@ class SpeechUnits(BaseEstimator):
 def unit_usage(units: list[np.ndarray], codebook: int) -> dict:
     """Share of the ``codebook`` units that occur in ``units`` and the perplexity
     exp(entropy) of their frequencies (``codebook`` for even use, 1 for a single unit)."""
-    from aekit.discrete import code_usage
+    from aekit.models.discrete import code_usage
 
     ids = np.concatenate(units) if units else np.zeros(0, dtype=np.int64)
     if not len(ids):

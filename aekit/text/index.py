@@ -38,8 +38,8 @@ from aekit._atomic import atomic_path, write_json
 from aekit._version import __version__
 from aekit.errors import ConfigError, InputError, ModelFileError
 from aekit.io import fingerprint, load, read_index_json, save_model
-from aekit.text.hamming import binary_index, check_k, hamming_search, pack_bits
-from aekit.text.reading import Documents, read_text_folder, title_of
+from aekit.search.hamming import binary_index, check_k, hamming_search, pack_bits
+from aekit.data.text import Documents, read_text_folder, title_of
 from aekit.text.vectorizer import MAX_WORDS, fit_vectorizer, restore_vectorizer, vectorizer_state
 
 logger = logging.getLogger(__name__)

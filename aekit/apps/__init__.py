@@ -1,1 +1,0 @@
-"""Applications built on the estimators: the demo, and later codecs, search, reports."""

@@ -1,0 +1,29 @@
+"""The main demo runs end to end on the embedded digits and says what it measured."""
+
+import re
+
+from click.testing import CliRunner
+
+from aekit.cli.main import cli
+
+
+def _number(lines, label):
+    for line in lines:
+        if line.strip().startswith(label):
+            return float(re.findall(r"\d+\.\d+", line.split(label, 1)[1])[0])
+    raise AssertionError(f"no line starting with {label!r} in {lines}")
+
+
+def test_demo_compares_with_pca_and_draws(tmp_path):
+    result = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path), "--epochs", "1", "--quiet"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    ae, pca, ratio = (_number(lines, label) for label in ("auto-encoder", "PCA", "ratio"))
+    assert ratio == round(ae / pca, 2) or abs(ratio - ae / pca) < 0.01
+    for name in ("reconstructions.png", "clusters.png", "vae_samples.png"):
+        assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / "model" / "config.json").exists()
+    # the clustering step reuses the reconstruction step's model: one model folder, and
+    # its accuracies are real fractions of the 5,000 digits
+    for label in ("k-means on auto-encoder codes", "k-means on PCA codes", "k-means on pixels"):
+        assert 0.1 <= _number(lines, label) <= 1.0

@@ -1,0 +1,119 @@
+"""The shared training loop: checkpoints, resume after a kill, early stopping, history."""
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from aekit.errors import ConfigError, TrainingError
+from aekit.nn.objective import LossTerms
+from aekit.train import TrainConfig, Trainer
+from tests.conftest import small_model
+
+
+def test_resume_continues_exactly_where_the_checkpoint_left_off(tmp_path, digits_X, monkeypatch):
+    straight = small_model(epochs=6, checkpoint_dir=tmp_path / "a", checkpoint_every=2).fit(digits_X)
+    # A first run that crashes in epoch 5 (after the epoch-4 checkpoint), then a resumed one.
+    original = Trainer._train_epoch
+
+    def crash_in_epoch_5(self, run, *args):
+        if run.epoch == 4:
+            raise KeyboardInterrupt
+        return original(self, run, *args)
+
+    monkeypatch.setattr(Trainer, "_train_epoch", crash_in_epoch_5)
+    with pytest.raises(KeyboardInterrupt):
+        small_model(epochs=6, checkpoint_dir=tmp_path / "b", checkpoint_every=2).fit(digits_X)
+    monkeypatch.setattr(Trainer, "_train_epoch", original)
+    resumed = small_model(epochs=6, checkpoint_dir=tmp_path / "b", checkpoint_every=2)
+    resumed.fit(digits_X, resume=True)
+    assert [r["epoch"] for r in resumed.history_] == [1, 2, 3, 4, 5, 6]
+    assert [r["train_loss"] for r in resumed.history_] == [r["train_loss"] for r in straight.history_]
+    np.testing.assert_allclose(resumed.transform(digits_X), straight.transform(digits_X), rtol=1e-5, atol=1e-6)
+
+
+def test_history_csv_has_a_row_per_epoch(tmp_path, digits_X):
+    small_model(epochs=3, checkpoint_dir=tmp_path).fit(digits_X)
+    with open(tmp_path / "history.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert [int(r["epoch"]) for r in rows] == [1, 2, 3]
+    assert {"train_loss", "val_loss", "train_reconstruction", "seconds"} <= set(rows[0])
+
+
+def test_resume_without_a_checkpoint_dir_is_refused(digits_X):
+    with pytest.raises(ConfigError, match="checkpoint_dir"):
+        small_model().fit(digits_X, resume=True)
+
+
+def test_resume_with_another_architecture_is_refused(tmp_path, digits_X):
+    small_model(epochs=2, checkpoint_dir=tmp_path).fit(digits_X)
+    with pytest.raises(ConfigError, match="does not fit this model"):
+        small_model(epochs=4, hidden=(16,), checkpoint_dir=tmp_path).fit(digits_X, resume=True)
+
+
+def _constant_loss(module, batch, generator):
+    loss = module(batch).pow(2).mean() * 0 + 1.0  # never improves
+    return LossTerms(loss, {})
+
+
+def test_early_stopping_stops_after_patience_epochs():
+    module = torch.nn.Linear(3, 3)
+    config = TrainConfig(epochs=50, patience=3, verbose=False, device="cpu")
+    result = Trainer(config).fit(module, _constant_loss, torch.rand(40, 3))
+    assert result.stopped_early and len(result.history) == 4 and result.best_epoch == 1
+
+
+def test_a_diverging_loss_is_reported():
+    def nan_loss(module, batch, generator):
+        return LossTerms(module(batch).sum() * float("nan"), {})
+
+    with pytest.raises(TrainingError, match="nan"):
+        Trainer(TrainConfig(epochs=2, verbose=False)).fit(torch.nn.Linear(2, 2), nan_loss, torch.rand(8, 2))
+
+
+def test_validation_split_is_held_out():
+    seen = []
+
+    def record(module, batch, generator):
+        if module.training:
+            seen.append(batch.clone())
+        return LossTerms(module(batch).pow(2).mean(), {})
+
+    X = torch.arange(100, dtype=torch.float32)[:, None]
+    Trainer(TrainConfig(epochs=1, batch_size=1000, validation_fraction=0.2, verbose=False)).fit(
+        torch.nn.Linear(1, 1), record, X)
+    assert seen[0].shape[0] == 80
+
+
+def test_a_killed_cli_run_resumes_from_its_last_checkpoint(tmp_path):
+    out = tmp_path / "run"
+    command = [sys.executable, "-m", "aekit.cli.main", "train", "--data", "digits", "--out", str(out),
+               "--architecture", "mlp", "--hidden", "256,128", "--code-size", "4",
+               "--epochs", "400", "--patience", "400", "--checkpoint-every", "1", "--quiet"]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 60
+    index = out / "checkpoints" / "checkpoint.json"
+    while not index.exists() and time.time() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.0)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert index.exists(), proc.stderr.read().decode()
+    import json
+
+    done = json.loads(index.read_text())["epoch"]
+    assert 1 <= done < 400
+    finish = command[:]
+    finish[finish.index("400")] = str(done + 2)
+    result = subprocess.run(finish + ["--resume"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    import aekit
+
+    history = aekit.load(out).history_
+    assert len(history) == done + 2 and history[-1]["epoch"] == done + 2
