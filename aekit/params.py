@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from aekit.errors import ConfigError
+import numpy as np
+
+from aekit.errors import ConfigError, InputError
 
 
 @dataclass(frozen=True)
@@ -15,12 +18,17 @@ class Rule:
     check: Callable[[Any], bool]
 
 
-def _is_int(v: Any) -> bool:
+def is_integer(v: Any) -> bool:
+    """An integer of any kind (numpy's too), but not a bool."""
     return isinstance(v, numbers.Integral) and not isinstance(v, bool)
 
 
-def _is_real(v: Any) -> bool:
+def is_real(v: Any) -> bool:
+    """A real number of any kind, but not a bool."""
     return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+
+_is_int, _is_real = is_integer, is_real  # the names inside this module
 
 
 def integer(low: int = 0) -> Rule:
@@ -31,6 +39,19 @@ def real(low: float = 0.0, high: float = float("inf"), *, open_high: bool = Fals
     bracket = ")" if open_high else "]"
     return Rule(f"a number in [{low}, {high}{bracket}",
                 lambda v: _is_real(v) and low <= v and (v < high if open_high else v <= high))
+
+
+def interval(low: float, high: float, *, open_low: bool = False, open_high: bool = False) -> Rule:
+    """A number between ``low`` and ``high``, each end open or closed."""
+    text = f"a number in {'(' if open_low else '['}{low:g}, {high:g}{')' if open_high else ']'}"
+    return Rule(text, lambda v: _is_real(v) and (low < v if open_low else low <= v)
+                and (v < high if open_high else v <= high))
+
+
+def finite(low: float = -math.inf) -> Rule:
+    """A finite number >= ``low``."""
+    text = "a finite number" if low == -math.inf else f"a finite number >= {low:g}"
+    return Rule(text, lambda v: _is_real(v) and math.isfinite(v) and v >= low)
 
 
 def options(*values: Any) -> Rule:
@@ -53,8 +74,18 @@ def instance_of(cls: type) -> Rule:
 
 
 NONE = Rule("None", lambda v: v is None)
+RANDOM_STATE = Rule("None, an integer or a numpy RandomState",
+                    lambda v: v is None or _is_int(v) or isinstance(v, np.random.RandomState))
+DEVICE = Rule("'auto', 'cpu', 'cuda' or 'cuda:N'", lambda v: isinstance(v, str))
+VERBOSE = options("auto", True, False)
 BOOLEAN = Rule("True or False", lambda v: isinstance(v, bool))
 PATH = Rule("None or a folder path", lambda v: v is None or isinstance(v, str) or hasattr(v, "__fspath__"))
+
+
+def check_argument(name: str, value: Any, rule: Rule) -> None:
+    """For a method's argument (not a parameter): InputError naming it and what is allowed."""
+    if not rule.check(value):
+        raise InputError(f"{name} must be {rule.allowed}, got {value!r}")
 
 
 def check_params(estimator: Any, rules: dict[str, Rule]) -> None:

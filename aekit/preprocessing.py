@@ -22,6 +22,14 @@ def choose_scaling(X: np.ndarray, original_dtype: np.dtype) -> str:
     return "standard"
 
 
+def choose_scaling_from_stats(stats, n_dims: int) -> str:
+    """:func:`choose_scaling` for streamed data, from :func:`aekit.data.chunks.chunk_stats`."""
+    in_unit = stats.minimum.min() >= 0 and stats.maximum.max() <= 1
+    if n_dims >= 3 or stats.integer:
+        return "none" if in_unit else "minmax"
+    return "none" if in_unit else "standard"
+
+
 @dataclass
 class Scaler:
     kind: str
@@ -39,6 +47,19 @@ class Scaler:
         # A constant feature would divide by zero; leave it centred instead.
         scale = np.where(scale > 0, scale, 1.0)
         return cls(kind, offset.astype(np.float32), scale.astype(np.float32))
+
+    @classmethod
+    def from_stats(cls, stats, kind: str) -> "Scaler":
+        """The scaler :meth:`fit` would give, from streamed statistics."""
+        if kind == "standard":
+            offset, scale = stats.mean, stats.std
+        elif kind == "minmax":
+            offset = np.asarray(stats.minimum.min())
+            scale = np.asarray(stats.maximum.max() - stats.minimum.min())
+        else:
+            offset, scale = np.asarray(0.0), np.asarray(1.0)
+        scale = np.where(scale > 0, scale, 1.0)
+        return cls(kind, np.asarray(offset).astype(np.float32), np.asarray(scale).astype(np.float32))
 
     def transform(self, X: np.ndarray) -> np.ndarray:
         return ((X - self.offset) / self.scale).astype(np.float32, copy=False)

@@ -45,9 +45,17 @@ class Registry(Generic[T]):
         return name in self._entries
 
 
+# Every registry of aekit, declared here so a reader finds them all in one place; the
+# parts register themselves where they are defined.
 ARCHITECTURES: Registry = Registry("architecture")
 CORRUPTIONS: Registry = Registry("noise")
 RECONSTRUCTION_LOSSES: Registry = Registry("objective")
 ESTIMATORS: Registry = Registry("model type")
 DATASETS: Registry = Registry("dataset")
 EMBEDDINGS: Registry = Registry("embedding method")
+ACTIVATIONS: Registry = Registry("activation")
+BOTTLENECKS: Registry = Registry("bottleneck")
+LIKELIHOODS: Registry = Registry("likelihood")
+PRETRAINERS: Registry = Registry("pretrain")
+OPTIMIZERS: Registry = Registry("optimizer")
+LR_SCHEDULES: Registry = Registry("lr_schedule")

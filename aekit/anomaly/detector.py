@@ -13,7 +13,7 @@ from aekit import params as P
 from aekit.anomaly.models import ImageModel, TableModel
 from aekit.anomaly.scoring import ScoreStats
 from aekit.anomaly.tabular import TableEncoder
-from aekit.base import NeuralEstimator, fixed_chunks
+from aekit.base import NeuralEstimator, fixed_chunks, training_rules
 from aekit.errors import ConfigError, InputError
 from aekit.registry import ESTIMATORS
 from aekit.train import resolve_device
@@ -21,7 +21,7 @@ from aekit.train import resolve_device
 
 
 def _contamination_ok(v) -> bool:
-    return P._is_real(v) and 0 < v <= 0.5
+    return P.is_real(v) and 0 < v <= 0.5
 
 
 @ESTIMATORS.register("anomaly_detector")
@@ -103,7 +103,7 @@ class AnomalyDetector(OutlierMixin, NeuralEstimator):
 
     _rules: dict[str, P.Rule] = {
         "contamination": P.Rule("a number in (0, 0.5]", _contamination_ok),
-        "threshold": P.either(P.NONE, P.Rule("a finite number", lambda v: P._is_real(v) and math.isfinite(v))),
+        "threshold": P.either(P.NONE, P.finite()),
         "false_alarm_rate": P.either(P.NONE, P.Rule("a number in (0, 0.5]", _contamination_ok)),
         "n_estimators": P.integer(1),
         "max_samples": P.integer(2),
@@ -116,16 +116,8 @@ class AnomalyDetector(OutlierMixin, NeuralEstimator):
                                                       and all(isinstance(c, str) for c in v))),
         "missing": P.options("error", "impute"),
         "max_categories": P.integer(2),
-        "steps": P.integer(1),
-        "batch_size": P.integer(1),
-        "learning_rate": P.real(0.0, open_high=True),
-        "validation_fraction": P.real(0.0, 0.5),
-        "patience": P.either(P.NONE, P.integer(1)),
-        "device": P.Rule("'auto', 'cpu', 'cuda' or 'cuda:N'", lambda v: isinstance(v, str)),
-        "verbose": P.options("auto", True, False),
-        "random_state": P.Rule("None, an integer or a numpy RandomState",
-                               lambda v: v is None or P._is_int(v)
-                               or isinstance(v, np.random.RandomState)),
+        **training_rules("steps", "batch_size", "learning_rate", "validation_fraction",
+                         "patience", "device", "verbose", "random_state"),
     }
 
     def __init__(self, contamination=0.1, threshold=None, false_alarm_rate=None,
@@ -297,7 +289,8 @@ class AnomalyDetector(OutlierMixin, NeuralEstimator):
         meta = {"input_shape": list(self.input_shape_),
                 "model": self.model_.to_json(),
                 "table": None if self.encoder_ is None else self.encoder_.to_json()}
-        tensors = {f"module.{k}": v for k, v in self.model_.module.state_dict().items()}
+        meta.update(self._training_meta())
+        tensors = self._module_tensors(self.model_.module)
         tensors.update(self.model_.tensors())
         tensors.update(self.stats_.tensors())
         tensors["decision_scores"] = torch.from_numpy(self.decision_scores_)
@@ -321,9 +314,9 @@ class AnomalyDetector(OutlierMixin, NeuralEstimator):
                                                    tensors["table.scale"].numpy())
             self.model_ = TableModel.from_json(meta["model"], tensors)
             self.feature_names_in_ = np.array(self.encoder_.names, dtype=object)
-        weights = {k[len("module."):]: v for k, v in tensors.items() if k.startswith("module.")}
-        self.model_.module.load_state_dict(weights)
-        self.model_.module.to(self.device_).eval()
+        self._load_module(self.model_.module, tensors)
+        if "history" in meta:  # absent in detectors saved before the shared trainer record
+            self._restore_training_meta(meta)
         self.stats_ = ScoreStats.from_tensors(tensors)
         self.decision_scores_ = tensors["decision_scores"].numpy()
         self.validation_scores_ = tensors["validation_scores"].numpy()

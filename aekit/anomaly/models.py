@@ -17,7 +17,7 @@ import torch
 from aekit.anomaly.network import EnsembleAutoEncoder
 from aekit.base import seeded_init
 from aekit.nn import AutoEncoderModule, ConvDecoder, ConvEncoder, LossTerms, ReconstructionObjective
-from aekit.train import TrainConfig, Trainer
+from aekit.nn.objective import BaseObjective
 
 TABLE_HIDDEN = (64,)
 IMAGE_HIDDEN = (8, 16)
@@ -29,19 +29,15 @@ def default_code_size(n_features: int) -> int:
     return max(1, min(max(2, round(math.sqrt(n_features))), 16, n_features - 1))
 
 
-def _train_config(det, n_rows: int, seed: int) -> TrainConfig:
-    n_fit = n_rows - (int(round(det.validation_fraction * n_rows)) if n_rows >= 10 else 0)
-    steps_per_epoch = max(1, math.ceil(n_fit / det.batch_size))
-    epochs = max(1, round(det.steps / steps_per_epoch))
-    return TrainConfig(epochs=epochs, batch_size=det.batch_size, learning_rate=det.learning_rate,
-                       validation_fraction=det.validation_fraction, patience=det.patience,
-                       device=det.device, verbose=det.verbose, seed=seed)
+def _train(det, module, objective, data: torch.Tensor, seed: int) -> None:
+    """A budget of ``det.steps`` gradient steps, whatever the number of rows."""
+    det._train(module, objective, data, seed, epochs=None, max_steps=det.steps)
 
 
-class EnsembleMSE:
+class EnsembleMSE(BaseObjective):
     """Mean squared reconstruction error over every member's own batch rows."""
 
-    def __call__(self, module, x: torch.Tensor, generator=None) -> LossTerms:
+    def __call__(self, module, x: torch.Tensor, info) -> LossTerms:
         loss = (module(x).x_hat.float() - x.float()).pow(2).mean()
         return LossTerms(loss, {})
 
@@ -67,7 +63,7 @@ class TableModel:
         picks = np.stack([rng.choice(rows, m, replace=False)
                           for _ in range(self.config["n_members"])], axis=1)  # (m, K)
         stacked = torch.from_numpy(np.ascontiguousarray(Z[picks]))  # (m, K, F)
-        Trainer(_train_config(det, m, seed)).fit(self.module, EnsembleMSE(), stacked)
+        _train(det, self.module, EnsembleMSE(), stacked, seed)
         self.module.eval()
         with torch.no_grad():
             x = stacked.to(next(self.module.parameters()).device)
@@ -118,7 +114,7 @@ class ImageModel:
     def train(self, Z: np.ndarray, rows: np.ndarray, rng, seed: int, det):
         m = min(det.max_samples, len(rows))
         data = torch.from_numpy(self.scale(Z[np.sort(rng.choice(rows, m, replace=False))]))
-        Trainer(_train_config(det, m, seed)).fit(self.module, ReconstructionObjective("mse"), data)
+        _train(det, self.module, ReconstructionObjective("mse"), data, seed)
         device = next(self.module.parameters()).device
         return self.forward(data.numpy(), device)
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import copy
 import logging
-import math
 
 import numpy as np
 import torch
@@ -14,23 +12,26 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from aekit import params as P
-from aekit.base import TRAINING_RULES, ArchitectureMixin, NeuralEstimator, seeded_init
+from aekit.base import AE_TRAINING, ArchitectureMixin, NeuralEstimator, seeded_init
+from aekit.data.chunks import NpyChunks, ParquetChunks
 from aekit.data.validation import check_features
-from aekit.models.discrete import (BOTTLENECK_RULES, build_bottleneck, check_bottleneck, encoder_width,
-                            measure_usage, start_codebook)
 from aekit.errors import ConfigError, InputError
-from aekit.nn import AutoEncoderModule, ReconstructionObjective
-from aekit.preprocessing import SCALINGS, Scaler, choose_scaling
+from aekit.models.discrete import (BOTTLENECK_RULES, build_bottleneck, check_bottleneck,
+                                   encoder_width, measure_usage, start_codebook)
 from aekit.models.pretrain import PRETRAINERS, PretrainSettings, pretrain_and_unroll
+from aekit.models.quality import warn_if_no_better_than_baselines
+from aekit.models.streaming import fit_stream_input
+from aekit.nn import AutoEncoderModule, ReconstructionObjective
+from aekit.preprocessing import SCALINGS, choose_scaling
 from aekit.registry import ARCHITECTURES, CORRUPTIONS, ESTIMATORS, RECONSTRUCTION_LOSSES
-from aekit.train import Trainer, resolve_device
+from aekit.train import resolve_device
 from aekit.train.checkpoint import has_checkpoint
 
 logger = logging.getLogger(__name__)
 
 
 @ESTIMATORS.register("autoencoder")
-class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ArchitectureMixin,
+class AutoEncoder(ArchitectureMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
                   NeuralEstimator):
     """A deterministic auto-encoder: plain, de-noising, contractive or sparse, with a
     continuous, binary, one-hot or vector-quantized code.
@@ -84,9 +85,11 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Architectur
         None) at ``noise_level``; any activation. Not for "conv" or custom modules.
     pretrain_epochs : int
         Pre-training epochs per layer (ignored when ``pretrain`` is None).
-    epochs, batch_size, learning_rate, weight_decay, lr_schedule, validation_fraction, patience,
-    device, mixed_precision, checkpoint_dir, checkpoint_every, verbose, random_state
-        Settings of the shared training loop (:class:`aekit.train.TrainConfig`).
+    epochs, max_steps, batch_size, learning_rate, weight_decay, lr_schedule, validation_fraction,
+    patience, device, mixed_precision, checkpoint_dir, checkpoint_every, verbose, random_state
+        Settings of the shared training loop (:class:`aekit.train.TrainConfig`);
+        ``max_steps`` caps the optimizer steps whatever ``epochs`` says. Under ``torchrun``
+        training is data-parallel and ``batch_size`` is the global batch.
     encoder, decoder : torch.nn.Module or None
         Your own modules instead of ``architecture``: the encoder maps a batch of inputs
         to (N, code_size), the decoder maps codes back to the input's shape.
@@ -96,6 +99,10 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Architectur
     module_ : AutoEncoderModule
     scaler_ : Scaler
     input_shape_ : tuple, n_features_in_ : int, history_ : list of dict
+    feature_names_in_ : ndarray of str
+        Column names when fitted on a DataFrame; new DataFrames are aligned by name.
+    world_size_ : int
+        Processes that trained the model (``torchrun``), 1 otherwise.
     pretrain_history_ : list of dict
         One row per pre-trained layer (sizes, units, reconstruction error, seconds).
     codebook_usage_, codebook_perplexity_ : float
@@ -130,7 +137,7 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Architectur
         "pretrain": P.Rule(f"None or one of {PRETRAINERS.names()}",
                            lambda v: v is None or v in PRETRAINERS),
         "pretrain_epochs": P.integer(1),
-        **TRAINING_RULES,
+        **AE_TRAINING,
         "encoder": P.instance_of(nn.Module),
         "decoder": P.instance_of(nn.Module),
     }
@@ -138,7 +145,8 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Architectur
     def __init__(self, architecture="auto", hidden=None, code_size=30, activation="relu",
                  objective="mse", noise=None, noise_level=0.2, contractive=0.0, sparsity=0.0,
                  bottleneck="continuous", codebook_size=512, codebook_dim=None, commitment=0.25,
-                 temperature=(1.0, 0.1), scaling="auto", pretrain=None, pretrain_epochs=10, epochs=50, batch_size=64,
+                 temperature=(1.0, 0.1), scaling="auto", pretrain=None, pretrain_epochs=10, epochs=50,
+                 max_steps=None, batch_size=64,
                  learning_rate=1e-3, weight_decay=0.0, lr_schedule="cosine",
                  validation_fraction=0.1, patience=10, device="auto", mixed_precision="auto", checkpoint_dir=None, checkpoint_every=5,
                  verbose="auto", random_state=None, encoder=None, decoder=None):
@@ -160,6 +168,7 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Architectur
         self.pretrain = pretrain
         self.pretrain_epochs = pretrain_epochs
         self.epochs = epochs
+        self.max_steps = max_steps
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.weight_decay = weight_decay
@@ -178,21 +187,19 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Architectur
     # Fitting ------------------------------------------------------------------------------
     def fit(self, X, y=None, *, resume: bool = False):
         """Train on ``X`` (labels ``y`` are ignored). ``resume=True`` continues from the
-        last checkpoint in ``checkpoint_dir``. Returns self."""
+        last checkpoint in ``checkpoint_dir``. ``X`` may also be a table too large for
+        memory (:class:`aekit.data.chunks.NpyChunks` or ``ParquetChunks``), streamed in
+        bounded memory. Returns self."""
         self._check_params()
-        original_dtype = getattr(X, "dtype", np.dtype(np.float32))
-        X = check_features(X)
-        self.input_shape_ = tuple(X.shape[1:])
-        self.n_features_in_ = math.prod(self.input_shape_)
-        self.architecture_ = self._resolve_architecture()
-        self.model_shape_ = self._model_shape()
-        self._check_pretrain()
-        kind = choose_scaling(X, original_dtype) if self.scaling == "auto" else self.scaling
-        self.scaler_ = Scaler.fit(X.reshape(len(X), -1), kind)
-        Xs = self._scale(X)
-        # Data in [0, 1]: reconstructions are clipped to it. The net itself ends linear for
-        # MSE: a sigmoid output saturates on mostly-black images and training stalls.
-        self.clip_ = bool(Xs.min() >= 0 and Xs.max() <= 1)
+        streamed = isinstance(X, (NpyChunks, ParquetChunks))
+        if streamed:
+            data, Xs = fit_stream_input(self, X, self._scaling_kind)
+        else:
+            Xs = self._fit_input(X, self._scaling_kind)
+            data = torch.from_numpy(Xs)
+        self._check_pretrain(streamed)
+        # The net ends linear for MSE: a sigmoid output saturates on mostly-black images
+        # and training stalls; reconstructions of data in [0, 1] are clipped instead.
         self.output_ = "sigmoid" if self.objective == "bce" else "identity"
         if self.pretrain is not None and PRETRAINERS.get(self.pretrain).logistic_output and self.clip_:
             self.output_ = "sigmoid"  # e.g. the unrolled first RBM's Bernoulli visible units
@@ -202,22 +209,28 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Architectur
         seed = self._seed()
         self.device_ = resolve_device(self.device)
         self.module_ = self._build_module(seed)
-        self.code_size_ = self._measure_code_size()
+        self.code_size_ = self._encoder_width(self.module_.encode)
+        self._warn_if_copying()
+        resuming = resume and self.checkpoint_dir is not None and has_checkpoint(self.checkpoint_dir)
+        self.pretrain_history_ = [] if resuming else self._pretrain(Xs, seed)
+        if not resuming:  # a resumed run takes its codebook from the checkpoint
+            start_codebook(self.module_, Xs, seed, self.device_)
+        self._train(self.module_, self._objective(), data, seed, resume=resume)
+        self._measure_usage(Xs)
+        if self.bottleneck == "continuous":
+            warn_if_no_better_than_baselines(self, Xs)
+        return self
+
+    def _scaling_kind(self, X, original_dtype) -> str:
+        return choose_scaling(X, original_dtype) if self.scaling == "auto" else self.scaling
+
+    def _warn_if_copying(self) -> None:
         copy_risk = self.bottleneck == "continuous" and not (self.noise or self.contractive
                                                              or self.sparsity)
         if self.code_size_ >= self.n_features_in_ and copy_risk:
             logger.warning("code size %d is not smaller than the %d input features: without noise, "
                            "a contractive or a sparsity penalty the auto-encoder can learn to copy "
                            "its input", self.code_size_, self.n_features_in_)
-        self.pretrain_history_ = self._pretrain(Xs, seed, resume)
-        start_codebook(self.module_, Xs, seed, self.device_)
-        result = Trainer(self._train_config(seed)).fit(
-            self.module_, self._objective(), torch.from_numpy(Xs), resume=resume)
-        self.history_ = result.history
-        self.best_epoch_ = result.best_epoch
-        self.n_epochs_ = len(result.history)
-        self._measure_usage(Xs)
-        return self
 
     def _measure_usage(self, Xs: np.ndarray) -> None:
         if self.module_.bottleneck.discrete_ids:
@@ -229,9 +242,12 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Architectur
         self._check_module_pair()
         check_bottleneck(self)
 
-    def _check_pretrain(self) -> None:
+    def _check_pretrain(self, streamed: bool) -> None:
         if self.pretrain is None:
             return
+        if streamed:
+            raise ConfigError(f"pretrain={self.pretrain!r} needs the data in memory; it cannot "
+                              "pre-train on a streamed table. Use pretrain=None")
         if self.encoder is not None or self.architecture_ != "mlp":
             what = "custom encoder/decoder modules" if self.encoder is not None else \
                 f"architecture='{self.architecture_}'"
@@ -243,11 +259,8 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Architectur
                               f"({kind.reason}), got activation={self.activation!r}; set "
                               f"activation={kind.activation!r} or use another pretrain")
 
-    def _pretrain(self, Xs: np.ndarray, seed: int, resume: bool) -> list[dict]:
+    def _pretrain(self, Xs: np.ndarray, seed: int) -> list[dict]:
         if self.pretrain is None:
-            return []
-        if resume and self.checkpoint_dir is not None and has_checkpoint(self.checkpoint_dir):
-            logger.info("resuming from a checkpoint: pre-training is skipped")
             return []
         settings = PretrainSettings(
             epochs=self.pretrain_epochs, batch_size=self.batch_size, device=self.device_,
@@ -255,20 +268,17 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Architectur
             objective=self.objective, learning_rate=self.learning_rate,
             lr_schedule=self.lr_schedule, mixed_precision=self.mixed_precision,
             noise=self.noise or "masking", noise_level=self.noise_level, unit_range=self.clip_)
-        hidden = tuple(self.hidden) if self.hidden is not None else self._arch().default_hidden
-        sizes = [self.n_features_in_, *hidden, self.code_size]
+        sizes = [self.n_features_in_, *self._hidden(), self.code_size]
         return pretrain_and_unroll(self.pretrain, self.module_, sizes, torch.from_numpy(Xs),
                                    settings)
 
     def _build_module(self, seed: int) -> AutoEncoderModule:
         if self.encoder is not None:
-            # Copies: fit must not change the modules the user passed as parameters.
-            encoder, decoder = copy.deepcopy(self.encoder), copy.deepcopy(self.decoder)
+            encoder, decoder = self._custom_modules()
         else:
-            hidden = tuple(self.hidden) if self.hidden is not None else self._arch().default_hidden
             with seeded_init(seed):
-                encoder, decoder = self._arch().build(self.model_shape_, hidden, self.code_size,
-                                                      self.activation)
+                encoder, decoder = self._arch().build(self.model_shape_, self._hidden(),
+                                                      self.code_size, self.activation)
         # aekit's architectures give code_size values; a custom encoder whatever it makes
         width = self.code_size if self.encoder is None else encoder_width(encoder, self.model_shape_)
         bottleneck = build_bottleneck(self, seed, width)
@@ -327,88 +337,40 @@ class AutoEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Architectur
         """Higher is more normal (scikit-learn's convention): ``-reconstruction_error(X)``."""
         return -self.reconstruction_error(X)
 
+    def score(self, X, y=None) -> float:
+        """Higher is better, for model selection (``GridSearchCV``): the mean negative
+        reconstruction error of ``X`` in the scaled space, ``score_samples(X).mean()``."""
+        return float(np.mean(self.score_samples(X)))
+
     # Helpers ------------------------------------------------------------------------------
     def _rebuild(self, batch: torch.Tensor) -> torch.Tensor:
         return self._clip(self.module_(batch).x_hat)
-
-    def _clip(self, x_hat: torch.Tensor) -> torch.Tensor:
-        return x_hat.clamp(0, 1) if self.clip_ else x_hat
-
-    def _prepare(self, X) -> np.ndarray:
-        check_is_fitted(self)
-        X = check_features(X)
-        if X.shape[1:] != self.input_shape_:
-            if math.prod(X.shape[1:]) != self.n_features_in_ or self._arch_needs_exact_shape():
-                raise InputError(
-                    f"X has {math.prod(X.shape[1:])} features, but AutoEncoder is expecting "
-                    f"{self.n_features_in_} features as input (samples of shape {X.shape[1:]}; "
-                    f"fitted on shape {self.input_shape_})")
-        return self._scale(X)
-
-    def _arch_needs_exact_shape(self) -> bool:
-        return self.encoder is not None or self._arch().image_input
-
-    def _measure_code_size(self) -> int:
-        probe = torch.zeros(1, *self.model_shape_, device=self.device_)
-        with torch.no_grad():
-            return int(self.module_.eval().encode(probe).shape[1])
 
     @property
     def _n_features_out(self) -> int:
         return self.code_size_
 
-    def __sklearn_is_fitted__(self) -> bool:
-        return hasattr(self, "module_")
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = self.random_state is None
-        tags.input_tags.three_d_array = True
-        tags.transformer_tags.preserves_dtype = ["float32"]  # codes are float32 always
-        return tags
-
     # Saving (used by aekit.io) ------------------------------------------------------------
     def _fitted_state(self):
-        meta = {
-            "architecture": self.architecture_,
-            "input_shape": list(self.input_shape_),
-            "model_shape": list(self.model_shape_),
+        meta, tensors = self._input_meta()
+        meta.update(self._training_meta())
+        meta.update({
             "output": self.output_,
-            "clip": self.clip_,
-            "scaling": self.scaler_.kind,
             "code_size": self.code_size_,
-            "custom_modules": self.encoder is not None,
-            "best_epoch": self.best_epoch_,
-            "history": self.history_,
             "pretrain_history": self.pretrain_history_,
             "codebook_usage": getattr(self, "codebook_usage_", None),
             "codebook_perplexity": getattr(self, "codebook_perplexity_", None),
-        }
-        tensors = {f"module.{k}": v for k, v in self.module_.state_dict().items()}
-        tensors["scaler.offset"] = torch.from_numpy(np.atleast_1d(self.scaler_.offset))
-        tensors["scaler.scale"] = torch.from_numpy(np.atleast_1d(self.scaler_.scale))
+        })
+        tensors.update(self._module_tensors(self.module_))
         return meta, tensors
 
     def _restore_fitted_state(self, meta, tensors) -> None:
-        if meta["custom_modules"] and self.encoder is None:
-            raise ConfigError("this model was trained with custom modules: load it with "
-                              "aekit.load(path, encoder=..., decoder=...)")
-        self.input_shape_ = tuple(meta["input_shape"])
-        self.architecture_ = meta["architecture"]
-        self.model_shape_ = tuple(meta["model_shape"])
-        self.n_features_in_ = math.prod(self.input_shape_)
-        self.output_, self.clip_ = meta["output"], meta["clip"]
-        self.scaler_ = Scaler(meta["scaling"], tensors["scaler.offset"].numpy(),
-                              tensors["scaler.scale"].numpy())
-        self.history_, self.best_epoch_ = meta["history"], meta["best_epoch"]
+        self._restore_input_meta(meta, tensors)
+        self._restore_training_meta(meta)
+        self.output_ = meta["output"]
         self.pretrain_history_ = meta.get("pretrain_history", [])  # absent before issue 3
-        self.n_epochs_ = len(self.history_)
         if meta.get("codebook_usage") is not None:
             self.codebook_usage_ = meta["codebook_usage"]
             self.codebook_perplexity_ = meta["codebook_perplexity"]
-        self.device_ = resolve_device(self.device)
-        self.module_ = self._build_module(seed=0)
-        weights = {k[len("module."):]: v for k, v in tensors.items() if k.startswith("module.")}
-        self.module_.load_state_dict(weights)
-        self.module_.to(self.device_).eval()
+        self.module_ = self._load_module(self._build_module(seed=0), tensors)
         self.code_size_ = meta["code_size"]

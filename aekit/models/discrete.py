@@ -31,7 +31,7 @@ BOTTLENECK_RULES: dict[str, P.Rule] = {
     "commitment": P.real(0.0),
     "temperature": P.Rule("a pair (start, end) of numbers > 0",
                           lambda v: isinstance(v, (tuple, list)) and len(v) == 2
-                          and all(P._is_real(t) and t > 0 for t in v)),
+                          and all(P.is_real(t) and t > 0 for t in v)),
 }
 
 

@@ -5,7 +5,7 @@ the layers below it, and its weights are copied into the encoder and into the mi
 decoder layer; the existing trainer then fine-tunes the whole net end to end.
 
 - ``"rbm"`` (Hinton & Salakhutdinov, Science 2006): a stack of RBMs trained by CD-1 with
-  momentum and weight decay. The first RBM's visible units are Bernoulli when the scaled
+  momentum and weight decay, run by the shared trainer (:class:`ContrastiveDivergence`). The first RBM's visible units are Bernoulli when the scaled
   data lie in [0, 1], else Gaussian with unit variance; the hidden units are Bernoulli
   except the top RBM's, which are Gaussian (the linear code layer). The decoder layers are
   the transposed weights with the visible biases.
@@ -27,20 +27,18 @@ from typing import Callable, NamedTuple
 
 import torch
 from torch import nn
-from tqdm.auto import tqdm
 
 from aekit.base import seeded_init
-from aekit.nn import AutoEncoderModule, ReconstructionObjective
+from aekit.nn import AutoEncoderModule, LossTerms, ReconstructionObjective
 from aekit.nn.activations import make_activation
+from aekit.nn.objective import BaseObjective
 from aekit.nn.rbm import RBM
-from aekit.registry import Registry
-from aekit.train import TrainConfig, Trainer
+from aekit.registry import PRETRAINERS
+from aekit.train import OptimizerSpec, TrainConfig, Trainer
 from aekit.train.device import fits_on_device
-from aekit.train.trainer import show_progress
 
 logger = logging.getLogger(__name__)
 
-PRETRAINERS: Registry = Registry("pretrain")
 _BATCH = 4096  # rows per pass when computing codes for the next layer
 
 
@@ -132,36 +130,51 @@ def _log_layer(kind: str, row: dict) -> None:
 
 
 # RBM stack ---------------------------------------------------------------------------------
-def train_rbm(rbm: RBM, X: torch.Tensor, epochs: int, batch_size: int, generator: torch.Generator,
-              schedule: RBMSchedule = RBMSchedule(), bar=None) -> list[float]:
-    """Fit ``rbm`` to ``X`` by CD-1 with momentum and weight decay; returns the mean squared
-    one-step reconstruction error of each epoch. ``X`` and ``generator`` share a device."""
-    gaussian = "gaussian" in (rbm.visible, rbm.hidden)
-    lr = schedule.gaussian_learning_rate if gaussian else schedule.learning_rate
-    optimizer = torch.optim.SGD([
-        {"params": [rbm.weight], "weight_decay": schedule.weight_cost},
-        {"params": [rbm.visible_bias, rbm.hidden_bias], "weight_decay": 0.0},
-    ], lr=lr, momentum=schedule.initial_momentum)
-    errors = []
-    for epoch in range(epochs):
-        late = epoch >= schedule.momentum_switch
-        for group in optimizer.param_groups:
-            group["momentum"] = schedule.final_momentum if late else schedule.initial_momentum
-        order = torch.randperm(len(X), generator=generator, device=generator.device)
-        total = torch.zeros((), device=generator.device)
-        for start in range(0, len(X), batch_size):
-            v0 = X[order[start:start + batch_size].to(X.device)].to(generator.device)
-            stats = rbm.contrastive_divergence(v0, generator)
-            # CD estimates the ascent direction; SGD descends, hence the minus.
-            rbm.weight.grad = -stats.weight
-            rbm.visible_bias.grad = -stats.visible_bias
-            rbm.hidden_bias.grad = -stats.hidden_bias
-            optimizer.step()
-            total += ((v0 - stats.reconstruction) ** 2).sum()
-            if bar is not None:
-                bar.update()
-        errors.append(float(total) / X.numel())
-    return errors
+class ContrastiveDivergence(BaseObjective):
+    """CD-1 as an objective for the shared trainer.
+
+    Contrastive divergence is not the gradient of a loss, so the objective returns a
+    surrogate whose gradient *is* the CD estimate: ``-(W * dW + b * db + c * dc)`` summed,
+    with the statistics detached, has gradient ``-dW`` (and so on), the descent direction
+    SGD then follows, exactly as setting ``.grad = -dW`` would. The number logged is the
+    one-step reconstruction error. The optimizer is the paper's: SGD with momentum 0.5 for
+    the first epochs, then 0.9, weight decay on the weights only, a constant rate.
+    """
+
+    def __init__(self, schedule: "RBMSchedule"):
+        self.schedule = schedule
+
+    def optimizers(self, rbm: RBM):
+        gaussian = "gaussian" in (rbm.visible, rbm.hidden)
+        s = self.schedule
+        return [OptimizerSpec(
+            "cd", algorithm="sgd", lr_schedule="constant",
+            learning_rate=s.gaussian_learning_rate if gaussian else s.learning_rate,
+            params=[{"params": [rbm.weight], "weight_decay": s.weight_cost},
+                    {"params": [rbm.visible_bias, rbm.hidden_bias], "weight_decay": 0.0}],
+            momentum=s.initial_momentum,
+            momentum_by_epoch=lambda epoch: s.final_momentum if epoch >= s.momentum_switch
+            else s.initial_momentum)]
+
+    def __call__(self, rbm: RBM, v0: torch.Tensor, info) -> LossTerms:
+        stats = rbm.contrastive_divergence(v0, info.generator)
+        # CD estimates the ascent direction; the surrogate's gradient is its negative.
+        surrogate = -((rbm.weight * stats.weight).sum() + (rbm.visible_bias * stats.visible_bias).sum()
+                      + (rbm.hidden_bias * stats.hidden_bias).sum())
+        error = ((v0 - stats.reconstruction) ** 2).mean()
+        return LossTerms(surrogate, {"reconstruction": error.detach()}, reported=error.detach())
+
+
+def train_rbm(rbm: RBM, X: torch.Tensor, epochs: int, batch_size: int, seed: int,
+              schedule: RBMSchedule = RBMSchedule(), device: str = "auto",
+              verbose: bool | str = False) -> list[float]:
+    """Fit ``rbm`` to ``X`` by CD-1 with the shared trainer; returns the mean squared
+    one-step reconstruction error of each epoch."""
+    config = TrainConfig(epochs=epochs, batch_size=batch_size, validation_fraction=0.0,
+                         patience=None, keep_best=False, device=device, mixed_precision="no",
+                         verbose=verbose, seed=seed)
+    result = Trainer(config).fit(rbm, ContrastiveDivergence(schedule), X)
+    return [row["train_loss"] for row in result.history]
 
 
 def _unit_kinds(i: int, n_layers: int, unit_range: bool) -> tuple[str, str]:
@@ -173,31 +186,25 @@ def _unit_kinds(i: int, n_layers: int, unit_range: bool) -> tuple[str, str]:
 def pretrain_rbm(sizes: list[int], X: torch.Tensor, settings: PretrainSettings):
     """Greedy RBM stack for the layers ``sizes[0] -> sizes[1] -> ... -> sizes[-1]``."""
     device, n_layers = settings.device, len(sizes) - 1
-    steps = -(-len(X) // settings.batch_size)
-    bar = tqdm(total=n_layers * settings.epochs * steps, unit="step", desc="pre-training (rbm)",
-               disable=not show_progress(settings.verbose), leave=False)
     layers, history = [], []
     H = _on_device(X, device)
-    try:
-        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-            start = time.perf_counter()
-            generator = torch.Generator(device).manual_seed(settings.seed + 100 + i)
-            init = torch.Generator().manual_seed(settings.seed + 200 + i)
-            visible, hidden = _unit_kinds(i, n_layers, settings.unit_range)
-            rbm = RBM(n_in, n_out, visible, hidden, generator=init).to(device)
-            errors = train_rbm(rbm, H, settings.epochs, settings.batch_size, generator, bar=bar)
-            w = rbm.weight.detach()
-            layers.append(StackLayer(w.clone(), rbm.hidden_bias.detach().clone(),
-                                     w.T.clone(), rbm.visible_bias.detach().clone()))
-            row = {"layer": i + 1, "kind": "rbm", "n_in": n_in, "n_out": n_out, "visible": visible,
-                   "hidden": hidden, "epochs": settings.epochs, "reconstruction_error": errors[-1],
-                   "error_by_epoch": errors, "seconds": round(time.perf_counter() - start, 3)}
-            history.append(row)
-            _log_layer("rbm", row)
-            # The next RBM sees this one's hidden probabilities, as in the paper's code.
-            H = _map(rbm.hidden_mean, H, device)
-    finally:
-        bar.close()
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        start = time.perf_counter()
+        init = torch.Generator().manual_seed(settings.seed + 200 + i)
+        visible, hidden = _unit_kinds(i, n_layers, settings.unit_range)
+        rbm = RBM(n_in, n_out, visible, hidden, generator=init).to(device)
+        errors = train_rbm(rbm, H, settings.epochs, settings.batch_size, settings.seed + 100 + i,
+                           device=str(device), verbose=settings.verbose)
+        w = rbm.weight.detach()
+        layers.append(StackLayer(w.clone(), rbm.hidden_bias.detach().clone(),
+                                 w.T.clone(), rbm.visible_bias.detach().clone()))
+        row = {"layer": i + 1, "kind": "rbm", "n_in": n_in, "n_out": n_out, "visible": visible,
+               "hidden": hidden, "epochs": settings.epochs, "reconstruction_error": errors[-1],
+               "error_by_epoch": errors, "seconds": round(time.perf_counter() - start, 3)}
+        history.append(row)
+        _log_layer("rbm", row)
+        # The next RBM sees this one's hidden probabilities, as in the paper's code.
+        H = _map(rbm.hidden_mean, H, device)
     return layers, history
 
 

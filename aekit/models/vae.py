@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import logging
 import math
 
@@ -14,26 +13,25 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from aekit import params as P
-from aekit.base import (INFERENCE_CHUNK, TRAINING_RULES, ArchitectureMixin, NeuralEstimator, fixed_chunks,
-                        seeded_init)
+from aekit.base import (AE_TRAINING, INFERENCE_CHUNK, ArchitectureMixin, NeuralEstimator,
+                        fixed_chunks, seeded_init)
 from aekit.data.validation import check_features
 from aekit.errors import ConfigError, InputError
-from aekit.nn.gaussian import LIKELIHOODS, VAEModule, VAEObjective, gaussian_kl, log_prior_ratio
-from aekit.preprocessing import SCALINGS, Scaler, choose_scaling
-from aekit.registry import ARCHITECTURES, ESTIMATORS
-from aekit.train import Trainer, resolve_device
+from aekit.nn.gaussian import VAEModule, VAEObjective, gaussian_kl, log_prior_ratio
+from aekit.preprocessing import SCALINGS, choose_scaling
+from aekit.registry import ARCHITECTURES, ESTIMATORS, LIKELIHOODS
+from aekit.train import resolve_device
 
 logger = logging.getLogger(__name__)
 
 ACTIVE_UNIT_THRESHOLD = 1e-2  # Burda et al. 2016: Cov_x(E_q[z_u]) > 0.01 means "active"
 IW_ROWS = 32768  # decoder rows per pass when estimating log p(x): bounds the memory used
 EPS_CHUNK = 1024  # importance samples drawn per pass; fixed, so scores never depend on batching
-_FINITE = P.Rule("a finite number >= 0",
-                 lambda v: P._is_real(v) and math.isfinite(v) and v >= 0)
+_FINITE = P.finite(0.0)
 
 
 @ESTIMATORS.register("vae")
-class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ArchitectureMixin, NeuralEstimator):
+class VAE(ArchitectureMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, NeuralEstimator):
     """A variational auto-encoder (Kingma & Welling 2014) with a N(0, I) prior.
 
     Parameters
@@ -67,7 +65,7 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ArchitectureMixin, 
     scaling : {"auto", "standard", "minmax", "none"}
         Preprocessing. "auto" maps data outside [0, 1] to [0, 1] (minmax) for
         "bernoulli" and follows :class:`aekit.AutoEncoder` for "gaussian".
-    epochs, batch_size, learning_rate, weight_decay, lr_schedule, validation_fraction, patience,
+    epochs, max_steps, batch_size, learning_rate, weight_decay, lr_schedule, validation_fraction, patience,
     device, mixed_precision, checkpoint_dir, checkpoint_every, verbose, random_state
         Settings of the shared training loop (:class:`aekit.train.TrainConfig`).
     encoder, decoder : torch.nn.Module or None
@@ -108,14 +106,14 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ArchitectureMixin, 
         "iw_samples": P.integer(1),
         "binarize": P.options(None, "dynamic"),
         "scaling": P.options(*SCALINGS),
-        **TRAINING_RULES,
+        **AE_TRAINING,
         "encoder": P.instance_of(nn.Module),
         "decoder": P.instance_of(nn.Module),
     }
 
     def __init__(self, architecture="auto", hidden=None, code_size=32, activation="relu",
                  likelihood="bernoulli", beta=1.0, kl_warmup_epochs=0, free_bits=0.0,
-                 iw_samples=1, binarize=None, scaling="auto", epochs=50, batch_size=64,
+                 iw_samples=1, binarize=None, scaling="auto", epochs=50, max_steps=None, batch_size=64,
                  learning_rate=1e-3, weight_decay=0.0, lr_schedule="cosine",
                  validation_fraction=0.1, patience=10, device="auto", mixed_precision="auto",
                  checkpoint_dir=None, checkpoint_every=5, verbose="auto", random_state=None,
@@ -132,6 +130,7 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ArchitectureMixin, 
         self.binarize = binarize
         self.scaling = scaling
         self.epochs = epochs
+        self.max_steps = max_steps
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.weight_decay = weight_decay
@@ -152,16 +151,9 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ArchitectureMixin, 
         """Train on ``X`` (labels ignored); ``resume=True`` continues from the last
         checkpoint in ``checkpoint_dir``. Logs the active units afterwards. Returns self."""
         self._check_params()
-        original_dtype = getattr(X, "dtype", np.dtype(np.float32))
-        X = check_features(X)
-        self.input_shape_ = tuple(X.shape[1:])
-        self.n_features_in_ = math.prod(self.input_shape_)
-        self.data_range_ = (float(X.min()), float(X.max()))
-        self.architecture_ = self._resolve_architecture()
-        self.model_shape_ = self._model_shape()
-        self.scaler_ = Scaler.fit(X.reshape(len(X), -1), self._scaling_kind(X, original_dtype))
-        Xs = self._scale(X)
-        self.clip_ = bool(Xs.min() >= 0 and Xs.max() <= 1)
+        raw = check_features(X)
+        self.data_range_ = (float(raw.min()), float(raw.max()))
+        Xs = self._fit_input(X, self._scaling_kind)
         if self.likelihood == "bernoulli" and not self.clip_:
             raise ConfigError("likelihood='bernoulli' needs data in [0, 1] after scaling; use "
                               "scaling='minmax' (or 'auto') or likelihood='gaussian'")
@@ -169,10 +161,7 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ArchitectureMixin, 
         self.device_ = resolve_device(self.device)
         self.module_ = self._build_module(seed)
         self._check_encoder_output()
-        result = Trainer(self._train_config(seed)).fit(
-            self.module_, self._objective(len(Xs)), torch.from_numpy(Xs), resume=resume)
-        self.history_, self.best_epoch_ = result.history, result.best_epoch
-        self.n_epochs_ = len(result.history)
+        self._train(self.module_, self._objective(), torch.from_numpy(Xs), seed, resume=resume)
         self.latent_activity_ = self._activity(Xs)
         self.active_units_ = int((self.latent_activity_ > ACTIVE_UNIT_THRESHOLD).sum())
         logger.info("VAE: %d of %d latent units active (posterior-mean variance > %g)",
@@ -199,30 +188,26 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ArchitectureMixin, 
     def _build_module(self, seed: int) -> VAEModule:
         likelihood = LIKELIHOODS.get(self.likelihood)(self.model_shape_)
         if self.encoder is not None:
-            encoder, decoder = copy.deepcopy(self.encoder), copy.deepcopy(self.decoder)
+            encoder, decoder = self._custom_modules()
         else:
-            arch = ARCHITECTURES.get(self.architecture_)
-            hidden = tuple(self.hidden) if self.hidden is not None else arch.default_hidden
             with seeded_init(seed):
-                encoder = arch.build(self.model_shape_, hidden, 2 * self.code_size, self.activation)[0]
-                decoder = arch.build(self.model_shape_, hidden, self.code_size, self.activation)[1]
+                encoder = self._arch().build(self.model_shape_, self._hidden(), 2 * self.code_size,
+                                             self.activation)[0]
+                decoder = self._arch().build(self.model_shape_, self._hidden(), self.code_size,
+                                             self.activation)[1]
         return VAEModule(encoder, decoder, likelihood, self.code_size).to(self.device_)
 
     def _check_encoder_output(self) -> None:
-        probe = torch.zeros(1, *self.model_shape_, device=self.device_)
-        with torch.no_grad():
-            width = self.module_.eval().encoder(probe).shape[-1]
+        width = self._encoder_width(self.module_.encoder)
         if width != 2 * self.code_size:
             raise ConfigError(f"the encoder must output 2 * code_size = {2 * self.code_size} "
                               f"values per sample (posterior means, then log-variances), "
                               f"got {width}")
 
-    def _objective(self, n_samples: int) -> VAEObjective:
-        # The trainer's split: the validation rows are held out of every epoch.
-        n_val = int(round(self.validation_fraction * n_samples)) if n_samples >= 10 else 0
-        steps_per_epoch = math.ceil((n_samples - n_val) / self.batch_size)
+    def _objective(self) -> VAEObjective:
+        # the warm-up is counted in the trainer's steps, which it passes to the objective
         return VAEObjective(beta=float(self.beta), free_bits=float(self.free_bits),
-                            warmup_steps=self.kl_warmup_epochs * steps_per_epoch,
+                            warmup_epochs=self.kl_warmup_epochs,
                             binarize=self.binarize == "dynamic", iw_samples=self.iw_samples)
 
     def _activity(self, Xs: np.ndarray) -> np.ndarray:
@@ -253,8 +238,7 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ArchitectureMixin, 
         """Decode ``n`` codes drawn from the N(0, I) prior: (n, *input_shape), the decoder's
         mean for each (pixel probabilities for "bernoulli"), in the original units."""
         check_is_fitted(self)
-        if not P._is_int(n) or n < 1:
-            raise InputError(f"n must be an integer >= 1, got {n!r}")
+        P.check_argument("n", n, P.integer(1))
         gen = torch.Generator().manual_seed(_seed_of(random_state))
         codes = torch.randn((n, self.code_size), generator=gen).numpy()
         return self._decode(codes)
@@ -263,8 +247,7 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ArchitectureMixin, 
         """Decode ``steps`` codes on the line from ``a``'s posterior mean to ``b``'s, ends
         included: (steps, *input_shape). ``a`` and ``b`` are single samples."""
         check_is_fitted(self)
-        if not P._is_int(steps) or steps < 2:
-            raise InputError(f"steps must be an integer >= 2, got {steps!r}")
+        P.check_argument("steps", steps, P.integer(2))
         ends = self.transform(np.concatenate([self._one(a, "a"), self._one(b, "b")]))
         t = np.linspace(0.0, 1.0, steps, dtype=np.float32)[:, None]
         return self._decode((1 - t) * ends[0] + t * ends[1])
@@ -273,13 +256,11 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ArchitectureMixin, 
         """Vary code dimension ``dim`` over ``linspace(-span, span, steps)`` with the others
         held at ``base``'s posterior mean (None: the prior mean, 0): (steps, *input_shape)."""
         check_is_fitted(self)
-        if not P._is_int(dim) or not 0 <= dim < self.code_size:
-            raise InputError(f"dim must be an integer in [0, {self.code_size - 1}] for a "
-                             f"{self.code_size}-D code, got {dim!r}")
-        if not P._is_int(steps) or steps < 2:
-            raise InputError(f"steps must be an integer >= 2, got {steps!r}")
-        if not P._is_real(span) or not math.isfinite(span) or span <= 0:
-            raise InputError(f"span must be a finite number > 0, got {span!r}")
+        P.check_argument("dim", dim, P.Rule(
+            f"an integer in [0, {self.code_size - 1}] for a {self.code_size}-D code",
+            lambda v: P.is_integer(v) and 0 <= v < self.code_size))
+        P.check_argument("steps", steps, P.integer(2))
+        P.check_argument("span", span, P.interval(0, math.inf, open_low=True, open_high=True))
         start = np.zeros(self.code_size, np.float32) if base is None else \
             self.transform(self._one(base, "base"))[0]
         codes = np.repeat(start[None], steps, axis=0)
@@ -292,7 +273,7 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ArchitectureMixin, 
         ``n_samples`` draws minus the exact KL(q(z|x) || p(z)). Every sample gets the same
         noise draws, so a score depends only on the sample and ``random_state``, not on the
         other samples, their order or the device."""
-        _check_count(n_samples, "n_samples")
+        P.check_argument("n_samples", n_samples, P.integer(1))
         return self._per_sample_bound(X, self._elbo_batch, n_samples, random_state)
 
     def score(self, X, y=None) -> float:
@@ -305,7 +286,7 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ArchitectureMixin, 
         as k grows; deterministic for a given ``random_state`` (noise shared by all samples,
         as in ``score_samples``). The k samples are drawn in chunks and combined with a
         running logsumexp, so memory stays bounded for any k."""
-        _check_count(k, "k")
+        P.check_argument("k", k, P.integer(1))
         return self._per_sample_bound(X, self._iw_batch, k, random_state)
 
     def _per_sample_bound(self, X, bound_batch, n_draws: int, random_state) -> np.ndarray:
@@ -394,82 +375,29 @@ class VAE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ArchitectureMixin, 
         raise InputError(f"{name} must be one sample of shape {self.input_shape_} (the shape "
                          f"this VAE was fitted on), got an array of shape {arr.shape}")
 
-    def _exact_shape(self) -> bool:
-        return self.encoder is not None or ARCHITECTURES.get(self.architecture_).image_input
-
-    def _clip(self, x: torch.Tensor) -> torch.Tensor:
-        return x.clamp(0, 1) if self.clip_ else x
-
-    def _prepare(self, X) -> np.ndarray:
-        check_is_fitted(self)
-        X = check_features(X)
-        if X.shape[1:] != self.input_shape_ and (self._exact_shape() or math.prod(X.shape[1:]) != self.n_features_in_):
-            raise InputError(f"X has {math.prod(X.shape[1:])} features, but VAE is expecting "
-                             f"{self.n_features_in_} features as input (samples of shape "
-                             f"{X.shape[1:]}; fitted on samples of shape {self.input_shape_})")
-        return self._scale(X)
-
     @property
     def _n_features_out(self) -> int:
         return self.code_size
 
-    def __sklearn_is_fitted__(self) -> bool:
-        return hasattr(self, "module_")
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = self.random_state is None
-        tags.input_tags.three_d_array = True
-        tags.transformer_tags.preserves_dtype = ["float32"]
-        return tags
-
     # Saving (used by aekit.io) ------------------------------------------------------------
     def _fitted_state(self):
-        meta = {
-            "architecture": self.architecture_,
-            "input_shape": list(self.input_shape_),
-            "model_shape": list(self.model_shape_),
-            "data_range": list(self.data_range_),
-            "clip": self.clip_,
-            "scaling": self.scaler_.kind,
-            "code_size": self.code_size,
-            "custom_modules": self.encoder is not None,
-            "best_epoch": self.best_epoch_,
-            "history": self.history_,
-            "latent_activity": [float(v) for v in self.latent_activity_],
-            "active_units": self.active_units_,
-        }
-        tensors = {f"module.{k}": v for k, v in self.module_.state_dict().items()}
-        tensors["scaler.offset"] = torch.from_numpy(np.atleast_1d(self.scaler_.offset))
-        tensors["scaler.scale"] = torch.from_numpy(np.atleast_1d(self.scaler_.scale))
+        meta, tensors = self._input_meta()
+        meta.update(self._training_meta())
+        meta.update({"data_range": list(self.data_range_), "code_size": self.code_size,
+                     "latent_activity": [float(v) for v in self.latent_activity_],
+                     "active_units": self.active_units_})
+        tensors.update(self._module_tensors(self.module_))
         return meta, tensors
 
     def _restore_fitted_state(self, meta, tensors) -> None:
-        if meta["custom_modules"] and self.encoder is None:
-            raise ConfigError("this VAE was trained with custom modules: load it with "
-                              "aekit.load(path, encoder=..., decoder=...)")
-        self.input_shape_ = tuple(meta["input_shape"])
-        self.n_features_in_ = math.prod(self.input_shape_)
-        self.architecture_, self.model_shape_ = meta["architecture"], tuple(meta["model_shape"])
-        self.data_range_, self.clip_ = tuple(meta["data_range"]), meta["clip"]
-        self.scaler_ = Scaler(meta["scaling"], tensors["scaler.offset"].numpy(),
-                              tensors["scaler.scale"].numpy())
-        self.history_, self.best_epoch_ = meta["history"], meta["best_epoch"]
-        self.n_epochs_ = len(self.history_)
+        self._restore_input_meta(meta, tensors)
+        self._restore_training_meta(meta)
+        self.data_range_ = tuple(meta["data_range"])
         self.latent_activity_ = np.asarray(meta["latent_activity"], dtype=np.float64)
         self.active_units_ = meta["active_units"]
-        self.device_ = resolve_device(self.device)
-        self.module_ = self._build_module(seed=0)
-        weights = {k[len("module."):]: v for k, v in tensors.items() if k.startswith("module.")}
-        self.module_.load_state_dict(weights)
-        self.module_.to(self.device_).eval()
+        self.module_ = self._load_module(self._build_module(seed=0), tensors)
 
 
 def _seed_of(random_state) -> int:
     """A torch seed from None, an int or a RandomState (a local generator, never global)."""
     return int(check_random_state(random_state).randint(0, 2**31 - 1))
-
-
-def _check_count(value, name: str) -> None:
-    if not P._is_int(value) or value < 1:
-        raise InputError(f"{name} must be an integer >= 1, got {value!r}")

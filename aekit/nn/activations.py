@@ -2,9 +2,8 @@
 
 from torch import nn
 
-from aekit.registry import Registry
+from aekit.registry import ACTIVATIONS
 
-ACTIVATIONS: Registry = Registry("activation")
 for _name, _cls in {
     "relu": nn.ReLU,
     "gelu": nn.GELU,

@@ -23,9 +23,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from aekit.registry import Registry
+from aekit.nn.state import TrainingState
+from aekit.registry import BOTTLENECKS
 
-BOTTLENECKS: Registry = Registry("bottleneck")
 
 
 class BottleneckOutput(NamedTuple):
@@ -185,7 +185,7 @@ class OneHotBottleneck(Bottleneck):
 
 
 @BOTTLENECKS.register("vq")
-class VQBottleneck(Bottleneck):
+class VQBottleneck(TrainingState, Bottleneck):
     """The code is cut into ``size // dim`` vectors of length ``dim``; each is replaced by
     its nearest codebook vector. The codebook follows exponential moving averages of the
     vectors assigned to it (decay 0.99); a code left unused for a whole training epoch
@@ -213,6 +213,17 @@ class VQBottleneck(Bottleneck):
         self._restart_gen = torch.Generator().manual_seed(seed + 1)
         self.restarts = 0
         self._last_epoch = False
+
+    def training_state(self) -> dict:
+        return {"recent": self.recent.detach().clone(), "recent_filled": self.recent_filled,
+                "restart_gen": self._restart_gen.get_state(), "restarts": self.restarts,
+                "last_epoch": self._last_epoch}
+
+    def load_training_state(self, state: dict) -> None:
+        self.recent.copy_(state["recent"].to(self.recent.device))
+        self.recent_filled, self.restarts = int(state["recent_filled"]), int(state["restarts"])
+        self._restart_gen.set_state(state["restart_gen"])
+        self._last_epoch = bool(state["last_epoch"])
 
     @torch.no_grad()
     def set_codebook(self, vectors: torch.Tensor) -> None:

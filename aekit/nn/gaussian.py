@@ -15,10 +15,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from aekit.nn.objective import LossTerms
-from aekit.registry import Registry
+from aekit.nn.objective import BaseObjective, LossTerms
+from aekit.registry import LIKELIHOODS
 
-LIKELIHOODS: Registry = Registry("likelihood")
 LOG_2PI = math.log(2 * math.pi)
 
 
@@ -93,8 +92,6 @@ class VAEModule(nn.Module):
         super().__init__()
         self.encoder, self.decoder, self.likelihood = encoder, decoder, likelihood
         self.code_size = code_size
-        # Training steps taken, saved with checkpoints so a resumed KL warm-up goes on.
-        self.register_buffer("train_steps", torch.zeros((), dtype=torch.long))
 
     def posterior(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         stats = self.encoder(x).float()
@@ -135,11 +132,12 @@ def log_prior_ratio(z: torch.Tensor, eps: torch.Tensor, log_var: torch.Tensor) -
 
 
 @dataclass
-class VAEObjective:
+class VAEObjective(BaseObjective):
     """The negative ELBO (or, with ``iw_samples > 1``, the negative IWAE bound), per sample.
 
-    beta: weight of the KL term (beta-VAE); warmup_steps: the KL weight rises linearly from
-    0 to beta over this many training steps (0: no warm-up); free_bits: nats per code
+    beta: weight of the KL term (beta-VAE); warmup_epochs: the KL weight rises linearly from
+    0 to beta over this many epochs' worth of training steps (0: no warm-up; the trainer
+    passes the step number, so a resumed run goes on where it was); free_bits: nats per code
     dimension below which the KL is not pushed down (Kingma et al. 2016), batch-averaged;
     binarize: draw binary pixels from the [0, 1] intensities at every step (dynamic
     binarization). In eval mode (validation) the loss is the plain objective with the full
@@ -147,28 +145,27 @@ class VAEObjective:
     """
 
     beta: float = 1.0
-    warmup_steps: int = 0
+    warmup_epochs: int = 0
     free_bits: float = 0.0
     binarize: bool = False
     iw_samples: int = 1
     needs_input_grad = False
 
-    def kl_weight(self, module: VAEModule) -> float:
-        if not module.training or self.warmup_steps <= 0:
+    def kl_weight(self, info) -> float:
+        if not info.training or self.warmup_epochs <= 0:
             return self.beta
-        return self.beta * min(1.0, (float(module.train_steps) + 1) / self.warmup_steps)
+        warmup_steps = self.warmup_epochs * info.steps_per_epoch
+        return self.beta * min(1.0, (info.step + 1) / warmup_steps)
 
-    def __call__(self, module: VAEModule, x: torch.Tensor,
-                 generator: torch.Generator | None = None) -> LossTerms:
+    def __call__(self, module: VAEModule, x: torch.Tensor, info) -> LossTerms:
+        generator = info.generator
         if self.binarize:
             x = torch.bernoulli(x.float().clamp(0, 1), generator=generator)
-        weight = self.kl_weight(module)
+        weight = self.kl_weight(info)
         if self.iw_samples > 1:
             total, terms = self._iwae(module, x, weight, generator)
         else:
             total, terms = self._elbo(module, x, weight, generator)
-        if module.training:
-            module.train_steps += 1
         return LossTerms(total, {"kl_weight": torch.tensor(weight), **terms})
 
     def _elbo(self, module, x, weight, generator):

@@ -17,6 +17,33 @@ from aekit.registry import RECONSTRUCTION_LOSSES
 class LossTerms(NamedTuple):
     total: torch.Tensor  # scalar that is back-propagated
     terms: dict[str, torch.Tensor]  # named scalars, detached, for logging
+    # the number logged and monitored as the loss when ``total`` is only a surrogate
+    # whose gradient is the update (the RBM's contrastive divergence); None: ``total``
+    reported: torch.Tensor | None = None
+
+
+class BaseObjective:
+    """Do-nothing defaults for the optional parts of :class:`aekit.train.protocol.Objective`.
+
+    Subclasses implement ``__call__(module, batch, info) -> LossTerms``; ``info`` is the
+    trainer's :class:`~aekit.train.protocol.StepInfo` (``info.generator`` for noise,
+    ``info.step`` and ``info.progress`` for schedules, ``info.optimizer`` for objectives
+    with several optimizers).
+    """
+
+    needs_input_grad = False
+
+    def __call__(self, module, batch, info) -> LossTerms | None:
+        raise NotImplementedError
+
+    def optimizers(self, module):
+        return None  # one Adam over every parameter, as the config says
+
+    def start_epoch(self, module, epoch: int, total_epochs: int) -> None:
+        pass
+
+    def end_epoch(self, module) -> dict[str, float]:
+        return {}
 
 
 @RECONSTRUCTION_LOSSES.register("mse")
@@ -46,7 +73,7 @@ def contractive_penalty(encoder: torch.nn.Module, x: torch.Tensor) -> torch.Tens
 
 
 @dataclass
-class ReconstructionObjective:
+class ReconstructionObjective(BaseObjective):
     """The loss of a deterministic auto-encoder.
 
     reconstruction: ``"mse"`` or ``"bce"``; noise: ``None``, ``"gaussian"``, ``"masking"``
@@ -63,19 +90,18 @@ class ReconstructionObjective:
     # The trainer calls these around each training epoch: the bottleneck anneals its
     # temperature, counts code use and restarts dead codes.
     def start_epoch(self, module: AutoEncoderModule, epoch: int, total_epochs: int) -> None:
-        if hasattr(module, "bottleneck"):
-            module.bottleneck.start_epoch(epoch, total_epochs)
+        module.bottleneck.start_epoch(epoch, total_epochs)
 
     def end_epoch(self, module: AutoEncoderModule) -> dict[str, float]:
-        return module.bottleneck.end_epoch() if hasattr(module, "bottleneck") else {}
+        return module.bottleneck.end_epoch()
 
     @property
     def needs_input_grad(self) -> bool:
         """The contractive term differentiates the code, so validation needs autograd."""
         return bool(self.contractive)
 
-    def __call__(self, module: AutoEncoderModule, x: torch.Tensor,
-                 generator: torch.Generator | None = None) -> LossTerms:
+    def __call__(self, module: AutoEncoderModule, x: torch.Tensor, info) -> LossTerms:
+        generator = info.generator
         noisy = corrupt(x, self.noise, self.noise_level, generator)
         out = module(noisy, generator)
         recon = RECONSTRUCTION_LOSSES.get(self.reconstruction)(out, x)

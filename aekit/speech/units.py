@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from pathlib import Path
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from aekit import params as P
-from aekit.base import TRAINING_RULES
+from aekit.base import NeuralEstimator, training_rules
 from aekit.errors import InputError, ModelFileError
 from aekit.registry import ESTIMATORS
+from aekit.train.trainer import show_progress
 from aekit.data.audio import Recording, conform, find_wavs, read_wav, _progress
 from aekit.speech.features import FrameSettings, Standardizer, log_mel, stack_context
 
@@ -31,7 +30,7 @@ _AE = "autoencoder."  # prefix of the inner auto-encoder's tensors in the saved 
 
 
 @ESTIMATORS.register("speech_units")
-class SpeechUnits(BaseEstimator):
+class SpeechUnits(NeuralEstimator):
     """Learn a codebook of speech units from WAV files and map audio to unit sequences.
 
     Parameters
@@ -83,8 +82,8 @@ class SpeechUnits(BaseEstimator):
         "fmin": P.real(0.0),
         "fmax": P.either(P.NONE, P.real(0.0, open_high=True)),
         "top_db": P.real(1.0),
-        **{k: TRAINING_RULES[k] for k in ("epochs", "batch_size", "learning_rate", "device",
-                                          "verbose", "random_state")},
+        **training_rules("epochs", "batch_size", "learning_rate", "device", "verbose",
+                         "random_state"),
     }
 
     def __init__(self, codebook=64, code_size=16, hidden=(256,), context=2, file_mean=True,
@@ -188,20 +187,12 @@ class SpeechUnits(BaseEstimator):
         return [_recording(item, i, rate) for i, item in enumerate(self._bar(items, "reading"))]
 
     def _bar(self, items, desc: str):
-        tty = self.verbose == "auto" and sys.stderr.isatty()
-        show = (self.verbose is True or tty) and len(items) > 50
-        return _progress(items, show, desc)
+        return _progress(items, show_progress(self.verbose) and len(items) > 50, desc)
 
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "autoencoder_")
 
     # Saving (used by aekit.io) ------------------------------------------------------------
-    def save(self, path) -> None:
-        """Write the fitted units to the folder ``path`` (config.json + model.safetensors)."""
-        from aekit.io import save_model
-
-        save_model(self, path)
-
     @classmethod
     def load(cls, path, **overrides) -> "SpeechUnits":
         """Read a folder written by :meth:`save`; ``overrides`` e.g. ``device="cpu"``."""

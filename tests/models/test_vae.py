@@ -131,12 +131,16 @@ def test_a_large_beta_collapses_latent_units(binary_digits):
     assert heavy.active_units_ < plain.active_units_
 
 
-def test_objective_validation_loss_uses_the_full_beta():
-    module = VAEModule(torch.nn.Linear(3, 4), torch.nn.Linear(2, 3),
-                       aekit.nn.gaussian.BernoulliLikelihood((3,)), code_size=2)
-    objective = VAEObjective(beta=2.0, warmup_steps=10)
-    assert objective.kl_weight(module.train()) == pytest.approx(0.2)
-    assert objective.kl_weight(module.eval()) == 2.0
+def test_kl_warm_up_follows_the_trainers_step_and_validation_uses_the_full_beta():
+    from aekit.train import StepInfo
+
+    objective = VAEObjective(beta=2.0, warmup_epochs=2)
+    info = lambda step, training=True: StepInfo(step, 0, 5, 100, "main", torch.Generator(),  # noqa: E731
+                                                training=training)
+    assert objective.kl_weight(info(0)) == pytest.approx(0.2)  # step 1 of 10 warm-up steps
+    assert objective.kl_weight(info(4)) == pytest.approx(1.0)
+    assert objective.kl_weight(info(50)) == 2.0
+    assert objective.kl_weight(info(0, training=False)) == 2.0
     assert gaussian_kl(torch.zeros(1, 2), torch.zeros(1, 2)).sum() == 0
 
 

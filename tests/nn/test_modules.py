@@ -3,6 +3,8 @@
 import pytest
 import torch
 
+from aekit.train import StepInfo
+
 from aekit.errors import ConfigError
 from aekit.nn import AutoEncoderModule, ConvDecoder, ConvEncoder, ReconstructionObjective, corrupt
 from aekit.nn.mlp import mlp_decoder, mlp_encoder
@@ -53,7 +55,8 @@ def test_objective_reports_each_term_and_their_weighted_sum():
     torch.manual_seed(0)
     module = AutoEncoderModule(mlp_encoder(6, (4,), 2, "tanh"), mlp_decoder(2, (4,), 6, "tanh"))
     objective = ReconstructionObjective("mse", "gaussian", 0.1, contractive=0.5, sparsity=0.25)
-    total, terms = objective(module, torch.rand(8, 6), torch.Generator().manual_seed(1))
+    info = StepInfo(0, 0, 1, 1, "main", torch.Generator().manual_seed(1))
+    total, terms, _ = objective(module, torch.rand(8, 6), info)
     assert set(terms) == {"reconstruction", "contractive", "sparsity"}
     expected = terms["reconstruction"] + 0.5 * terms["contractive"] + 0.25 * terms["sparsity"]
     torch.testing.assert_close(total.detach(), expected)

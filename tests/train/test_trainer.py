@@ -57,7 +57,7 @@ def test_resume_with_another_architecture_is_refused(tmp_path, digits_X):
         small_model(epochs=4, hidden=(16,), checkpoint_dir=tmp_path).fit(digits_X, resume=True)
 
 
-def _constant_loss(module, batch, generator):
+def _constant_loss(module, batch, info):
     loss = module(batch).pow(2).mean() * 0 + 1.0  # never improves
     return LossTerms(loss, {})
 
@@ -70,7 +70,7 @@ def test_early_stopping_stops_after_patience_epochs():
 
 
 def test_a_diverging_loss_is_reported():
-    def nan_loss(module, batch, generator):
+    def nan_loss(module, batch, info):
         return LossTerms(module(batch).sum() * float("nan"), {})
 
     with pytest.raises(TrainingError, match="nan"):
@@ -80,7 +80,7 @@ def test_a_diverging_loss_is_reported():
 def test_validation_split_is_held_out():
     seen = []
 
-    def record(module, batch, generator):
+    def record(module, batch, info):
         if module.training:
             seen.append(batch.clone())
         return LossTerms(module(batch).pow(2).mean(), {})

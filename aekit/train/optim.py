@@ -1,0 +1,54 @@
+"""Optimizers and learning-rate schedules, by name, built from an objective's specs."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from aekit.errors import ConfigError
+from aekit.registry import LR_SCHEDULES, OPTIMIZERS
+from aekit.train.protocol import OptimizerSpec
+
+
+@OPTIMIZERS.register("adam")
+def _adam(groups, lr, weight_decay, spec: OptimizerSpec, device: torch.device):
+    # fused kernels on the GPU: one launch per step instead of one per parameter
+    return torch.optim.Adam(groups, lr=lr, weight_decay=weight_decay,
+                            fused=device.type == "cuda", **spec.extra)
+
+
+@OPTIMIZERS.register("adamw")
+def _adamw(groups, lr, weight_decay, spec: OptimizerSpec, device: torch.device):
+    return torch.optim.AdamW(groups, lr=lr, weight_decay=weight_decay,
+                             fused=device.type == "cuda", **spec.extra)
+
+
+@OPTIMIZERS.register("sgd")
+def _sgd(groups, lr, weight_decay, spec: OptimizerSpec, device: torch.device):
+    return torch.optim.SGD(groups, lr=lr, weight_decay=weight_decay, momentum=spec.momentum,
+                           **spec.extra)
+
+
+@LR_SCHEDULES.register("cosine")
+def _cosine(optimizer, total_epochs: int):
+    """Decays to 0 over the epochs (stepped once an epoch)."""
+    return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(total_epochs, 1))
+
+
+@LR_SCHEDULES.register("constant")
+def _constant(optimizer, total_epochs: int):
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda epoch: 1.0)
+
+
+def build_optimizer(spec: OptimizerSpec, module: nn.Module, config, device: torch.device):
+    """The torch optimizer for ``spec``; unset numbers come from ``config``."""
+    groups = list(module.parameters()) if spec.params is None else list(spec.params)
+    if not groups:
+        raise ConfigError(f"optimizer {spec.name!r} was given no parameters")
+    lr = config.learning_rate if spec.learning_rate is None else spec.learning_rate
+    weight_decay = config.weight_decay if spec.weight_decay is None else spec.weight_decay
+    return OPTIMIZERS.get(spec.algorithm)(groups, lr, weight_decay, spec, device)
+
+
+def build_schedule(spec: OptimizerSpec, optimizer, config, total_epochs: int):
+    return LR_SCHEDULES.get(spec.lr_schedule or config.lr_schedule)(optimizer, total_epochs)
