@@ -43,6 +43,8 @@ def save_model(estimator, path) -> Path:
         "aekit_version": __version__,
         "type": _registered_name(type(estimator)),
         "params": _jsonable_params(estimator),
+        # processes that trained it together (torchrun); 1 for a plain run
+        "world_size": int(getattr(estimator, "world_size_", 1)),
         "fitted": meta,
         "weights_sha256": _sha256(folder / WEIGHTS),
     })

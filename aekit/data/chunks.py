@@ -92,9 +92,9 @@ class ParquetChunks:
     def read(self, i: int) -> Iterator[np.ndarray]:
         for batch in self.file.iter_batches(batch_size=self.piece_rows, row_groups=[i],
                                             columns=self.columns):
-            values = np.column_stack([batch.column(j).to_numpy(zero_copy_only=False)
-                                      for j in range(batch.num_columns)])
-            yield values.astype(np.float32, copy=False)
+            # integer columns stay integers (scaling="auto" maps them to [0, 1], as for arrays)
+            yield np.column_stack([batch.column(j).to_numpy(zero_copy_only=False)
+                                   for j in range(batch.num_columns)])
 
 
 def open_chunks(path, columns: list[str] | None = None):
@@ -116,7 +116,7 @@ class ChunkStats:
     maximum: np.ndarray
     mean: np.ndarray
     std: np.ndarray
-    integer: bool  # every value is a whole number (pixels, counts)
+    integer: bool  # stored as integers (pixels, counts), as numpy dtypes say
 
 
 def chunk_stats(reader) -> ChunkStats:
@@ -131,7 +131,7 @@ def chunk_stats(reader) -> ChunkStats:
             total = total + flat.sum(0)
             squares = squares + (flat ** 2).sum(0)
             low, high = np.minimum(low, flat.min(0)), np.maximum(high, flat.max(0))
-            whole = whole and bool(np.all(flat == np.round(flat)))
+            whole = whole and np.issubdtype(piece.dtype, np.integer)
     if n == 0:
         raise DataError(f"{reader.path} holds no rows")
     mean = total / n
