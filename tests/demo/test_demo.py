@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from click.testing import CliRunner
 
 from aekit.cli.main import cli
@@ -14,12 +16,15 @@ def _number(lines, label):
     raise AssertionError(f"no line starting with {label!r} in {lines}")
 
 
+@pytest.mark.slow
 def test_demo_compares_with_pca_and_draws(tmp_path):
     result = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path), "--epochs", "1", "--quiet"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     ae, pca, ratio = (_number(lines, label) for label in ("auto-encoder", "PCA", "ratio"))
-    assert ratio == round(ae / pca, 2) or abs(ratio - ae / pca) < 0.01
+    assert abs(ratio - ae / pca) < 0.01
+    verdict = "the auto-encoder beats PCA" if ae < pca else "does not beat PCA yet"
+    assert verdict in result.output
     for name in ("reconstructions.png", "clusters.png", "vae_samples.png"):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
     assert (tmp_path / "model" / "config.json").exists()

@@ -122,7 +122,8 @@ def test_warm_up_free_bits_binarization_and_iwae_train(digits_X):
     weights = [row["train_kl_weight"] for row in model.history_]
     assert weights[0] < weights[1] < weights[2] < 1.0 and weights[3] == 1.0
     iwae = small_vae(iw_samples=4, epochs=2).fit(X)
-    assert math.isfinite(iwae.history_[-1]["train_loss"])
+    # the importance-weighted bound is trained: it improves from the first epoch
+    assert iwae.history_[-1]["train_loss"] < iwae.history_[0]["train_loss"]
 
 
 def test_a_large_beta_collapses_latent_units(binary_digits):

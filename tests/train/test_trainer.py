@@ -114,6 +114,7 @@ def test_validation_split_is_held_out():
     assert seen[0].shape[0] == 80
 
 
+@pytest.mark.slow
 def test_a_killed_cli_run_resumes_from_its_last_checkpoint(tmp_path):
     out = tmp_path / "run"
     command = [sys.executable, "-m", "aekit.cli.main", "train", "--data", "digits", "--out", str(out),
