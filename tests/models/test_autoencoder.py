@@ -170,3 +170,41 @@ def test_hinton_preset_builds_the_2006_network():
     model.fit(np.random.rand(20, 784).astype(np.float32))
     sizes = [m.out_features for m in model.module_.encoder if isinstance(m, torch.nn.Linear)]
     assert sizes == [1000, 500, 250, 30]
+
+
+def test_grid_search_needs_no_scoring_argument(digits_X):
+    from sklearn.model_selection import GridSearchCV
+
+    search = GridSearchCV(small_model(epochs=25, learning_rate=3e-3), {"code_size": [1, 8]},
+                          cv=2).fit(digits_X[:400])
+    # score is the mean negative reconstruction error: higher is better, so 8 wins
+    assert search.best_params_ == {"code_size": 8}
+    model = search.best_estimator_
+    assert model.score(digits_X[:50]) == pytest.approx(-model.reconstruction_error(digits_X[:50]).mean())
+
+
+def test_dataframe_columns_are_taken_by_name(digits_X):
+    import pandas as pd
+
+    frame = pd.DataFrame(digits_X[:300], columns=[f"p{i}" for i in range(64)])
+    model = small_model().fit(frame)
+    assert list(model.feature_names_in_) == list(frame.columns)
+    shuffled = frame[frame.columns[::-1]]
+    np.testing.assert_allclose(model.transform(shuffled), model.transform(frame), rtol=1e-6)
+    with pytest.raises(InputError, match="lacks the column\\(s\\) 'p0'"):
+        model.transform(frame.drop(columns=["p0"]))
+
+
+def test_a_model_no_better_than_the_mean_or_pca_is_reported(digit_images, caplog):
+    import logging
+
+    few = (digit_images[:300] * 16).astype(np.uint8)  # 300 8x8 digit images, as PNGs give
+    with caplog.at_level(logging.WARNING, logger="aekit"):
+        aekit.AutoEncoder(epochs=2, random_state=0, verbose=False).fit(few)
+    assert any("no better than the mean" in r.message or "worse than PCA" in r.message
+               for r in caplog.records)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="aekit"):
+        aekit.AutoEncoder(architecture="mlp", hidden=(64,), code_size=8, epochs=200,
+                          learning_rate=3e-3, random_state=0, verbose=False).fit(few)
+    assert not any("PCA" in r.message for r in caplog.records)
