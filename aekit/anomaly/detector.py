@@ -172,6 +172,7 @@ class AnomalyDetector(OutlierMixin, NeuralEstimator):
             self.feature_names_in_ = np.array([f"pixel{i}" for i in range(self.n_features_in_)],
                                               dtype=object)
             self.model_ = ImageModel.fit_scaling(Z, self, seed)
+            Z = self.model_.scale(Z)  # train, score and threshold on what anomaly_score sees
         else:
             self.encoder_ = TableEncoder.fit(X, categorical=self.categorical, missing=self.missing,
                                              max_categories=self.max_categories)

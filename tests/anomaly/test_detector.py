@@ -209,6 +209,17 @@ def test_faces_example_flags_non_faces(tmp_path):
     assert det.explain(data.X[:2]).shape == (2, 1, 25, 25)
 
 
+def test_uint8_images_are_scored_at_fit_as_they_are_later():
+    """decision_scores_ (and so threshold_ and labels_) come from the scaled images that
+    anomaly_score sees; they used to be computed on the raw 0..240 pixels."""
+    from sklearn.datasets import load_digits
+
+    X = (load_digits().images[:300] * 15).astype(np.uint8)  # (300, 8, 8), 0..240
+    det = aekit.AnomalyDetector(steps=20, random_state=0).fit(X)
+    np.testing.assert_allclose(det.anomaly_score(X), det.decision_scores_, rtol=1e-5, atol=1e-6)
+    assert (det.predict(X) == -1).sum() == (det.labels_ == -1).sum() == 30
+
+
 def test_adbench_breast_cancer_set():
     data = np.load(shared_path("adbench", "42_WBC.npz"))
     det = aekit.AnomalyDetector(random_state=0).fit(data["X"])
