@@ -9,10 +9,11 @@ import numpy as np
 
 from aekit.anomaly import AnomalyDetector
 from aekit.anomaly.files import is_table_path, read_table, score_file
-from aekit.errors import ConfigError, DataError, ModelFileError
-from aekit.io import CONFIG, load, read_config
+from aekit.cli.kinds import load_for
+from aekit.errors import ConfigError, DataError
+from aekit.io import CONFIG
 
-MODEL = click.argument("model", type=click.Path(file_okay=False))
+MODEL = click.argument("model", type=click.Path())
 DATA = click.option("--data", required=True,
                     help="CSV/TSV/Parquet table (text columns are categorical), .npy/.npz, "
                          "an image folder or a built-in dataset name.")
@@ -69,7 +70,7 @@ def fit(data, out, contamination, threshold, false_alarm_rate, categorical, miss
               help="Rows read, scored and written at a time.")
 def score(model, data, out, ignore, chunk_size):
     """Score every row of DATA with the detector in MODEL, streaming in chunks."""
-    det = _load_detector(model)
+    det = load_for(model, "detect score")
     if not is_table_path(data):
         raise DataError(f"aekit detect score streams CSV/TSV/Parquet tables; got '{data}'")
     rows, flagged = score_file(det, data, out, chunk_size=chunk_size, passthrough=ignore)
@@ -88,7 +89,7 @@ def explain(model, data, ignore, top, out):
     """Say which columns make each row of DATA unusual (share of its reconstruction error)."""
     from aekit._atomic import atomic_path
 
-    det = _load_detector(model)
+    det = load_for(model, "detect explain")
     X = _features(data, ignore)
     scores = det.anomaly_score(X)
     shares = det.explain(X).reshape(len(scores), -1)
@@ -122,10 +123,3 @@ def _features(data: str, ignore):
 
     return load_data(data).X
 
-
-def _load_detector(model) -> AnomalyDetector:
-    kind = read_config(Path(model))["type"]
-    if kind != "anomaly_detector":
-        raise ModelFileError(f"{model} holds a {kind!r} model, not an anomaly detector; "
-                             "fit one with `aekit detect fit`")
-    return load(model)

@@ -6,9 +6,10 @@ from __future__ import annotations
 import click
 
 from aekit.generate import figures as gen
+from aekit.cli.kinds import load_for
 from aekit.cli.options import write_array
 
-MODEL = click.argument("model", type=click.Path(file_okay=False))
+MODEL = click.argument("model", type=click.Path())
 OUT = click.option("--out", required=True, type=click.Path(dir_okay=False),
                    help="PNG file to write.")
 
@@ -22,7 +23,7 @@ OUT = click.option("--out", required=True, type=click.Path(dir_okay=False),
 @click.option("--npy", default=None, help="Also write the samples to this .npy or .csv file.")
 def sample(model, n, out, seed, cols, npy):
     """Decode N codes drawn from MODEL's prior into a grid of new samples."""
-    vae = gen.load_generator(model)
+    vae = load_for(model, "sample")
     path, samples = gen.sample_grid(vae, n, out, random_state=seed, n_cols=cols)
     click.echo(f"wrote {n} samples to {path}")
     if npy:
@@ -37,7 +38,7 @@ def sample(model, n, out, seed, cols, npy):
 @OUT
 def interpolate(model, a, b, steps, out):
     """Decode the straight line between the codes of images A and B (PNG/JPEG or .npy)."""
-    vae = gen.load_generator(model)
+    vae = load_for(model, "interpolate")
     path, _ = gen.interpolation_strip(vae, gen.load_sample_file(vae, a),
                                       gen.load_sample_file(vae, b), out, steps=steps)
     click.echo(f"wrote a {steps}-step interpolation to {path}")
@@ -55,7 +56,7 @@ def interpolate(model, a, b, steps, out):
 @OUT
 def traverse(model, dims, steps, span, base, out):
     """Vary one code dimension at a time and decode: what each dimension controls."""
-    vae = gen.load_generator(model)
+    vae = load_for(model, "traverse")
     start = gen.load_sample_file(vae, base) if base else None
     path, shown = gen.traversal_grid(vae, out, dims=dims, steps=steps, span=span, base=start)
     click.echo(f"wrote traversals of dimensions {', '.join(map(str, shown))} to {path}")

@@ -6,12 +6,11 @@ import json
 
 import click
 
+from aekit.cli.kinds import check_model_folder, load_for
 from aekit.cli.options import data_options, load_input, write_array
 from aekit.errors import ConfigError
-from aekit.io import load, read_config
-from pathlib import Path
 
-MODEL = click.argument("model", type=click.Path(file_okay=False))
+MODEL = click.argument("model", type=click.Path())
 
 
 @click.command()
@@ -23,7 +22,7 @@ MODEL = click.argument("model", type=click.Path(file_okay=False))
                    "vq model instead of the code vectors.")
 def encode(model, data, split, image_size, label_column, out, ids):
     """Write the codes of DATA under MODEL to OUT."""
-    estimator = load(model)
+    estimator = load_for(model, "encode")
     X = load_input(data, split, image_size, label_column).X
     if ids and not hasattr(estimator, "predict"):
         what = (f"a {estimator.bottleneck} code" if hasattr(estimator, "bottleneck")
@@ -43,7 +42,7 @@ def reconstruct(model, data, split, image_size, label_column, out, png):
     """Write MODEL's reconstructions of DATA to OUT, with per-sample errors on screen."""
     from aekit.plots import save_reconstruction_grid
 
-    estimator = load(model)
+    estimator = load_for(model, "reconstruct")
     X = load_input(data, split, image_size, label_column).X
     recon = estimator.reconstruct(X)
     errors = estimator.reconstruction_error(X)
@@ -58,7 +57,7 @@ def reconstruct(model, data, split, image_size, label_column, out, png):
 @click.option("--json", "as_json", is_flag=True, help="Print the whole config.json.")
 def info(model, as_json):
     """Describe the model saved in MODEL."""
-    config = read_config(Path(model))
+    config = check_model_folder(model)
     if as_json:
         click.echo(json.dumps(config, indent=2))
         return

@@ -87,7 +87,7 @@ def embed(data, split, image_size, label_column, labels_file, no_labels, methods
 @click.option("--test-split", default=None, help="Split of --test-data, e.g. test.")
 @click.option("--test-labels", type=click.Path(dir_okay=False), default=None,
               help="Labels of --test-data, when it does not carry its own.")
-@click.option("--model", type=click.Path(file_okay=False), default=None,
+@click.option("--model", type=click.Path(), default=None,
               help="A trained aekit model to take codes from; default: train one on DATA.")
 @click.option("--labels-per-class", default="1,10,100", show_default=True,
               help="Comma-separated k values: labelled samples per class the probe may use.")
@@ -103,7 +103,7 @@ def probe(data, split, image_size, label_column, labels_file, test_data, test_sp
     from aekit.represent.probe import linear_probe
     from aekit.models.autoencoder import AutoEncoder
     from aekit.cli.options import parse_sizes
-    from aekit.io import load
+    from aekit.cli.kinds import load_for
 
     loaded = load_input(data, split, image_size, label_column)
     y = _labels_of(loaded, labels_file, required=True)
@@ -111,7 +111,7 @@ def probe(data, split, image_size, label_column, labels_file, test_data, test_sp
     if test_data is not None:
         held_out = load_input(test_data, test_split, image_size, label_column)
         X_test, y_test = held_out.X, _labels_of(held_out, test_labels, required=True)
-    autoencoder = load(model) if model else AutoEncoder(
+    autoencoder = load_for(model, "probe --model") if model else AutoEncoder(
         code_size=code_size, epochs=epochs, random_state=seed, verbose=False if quiet else "auto")
     result = linear_probe(loaded.X, y, X_test=X_test, y_test=y_test, autoencoder=autoencoder,
                           labels_per_class=parse_sizes(labels_per_class), n_draws=draws,

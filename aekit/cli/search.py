@@ -13,7 +13,7 @@ from aekit.errors import ConfigError
 
 
 @click.command()
-@click.argument("model", type=click.Path(file_okay=False))
+@click.argument("model", type=click.Path())
 @data_options
 @click.option("--metric", type=click.Choice(["euclidean", "cosine"]), default="euclidean", show_default=True)
 @click.option("--search", "search_kind", type=click.Choice(["auto", "exact", "approximate"]),
@@ -23,12 +23,12 @@ from aekit.errors import ConfigError
 @click.option("--overwrite", is_flag=True, help="Replace an index already in OUT.")
 def index(model, data, split, image_size, label_column, metric, search_kind, out, overwrite):
     """Encode DATA with MODEL and write a searchable index to OUT."""
+    from aekit.cli.kinds import load_for
     from aekit.search.codes import CodeIndex
-    from aekit.io import load
 
     if (Path(out) / "index.json").exists() and not overwrite:
         raise ConfigError(f"{out} already holds an index; pass --overwrite to replace it")
-    estimator = load(model)
+    estimator = load_for(model, "index")
     loaded = load_input(data, split, image_size, label_column)
     built = CodeIndex.build(estimator, loaded.X, loaded.names, metric=metric, search=search_kind)
     built.save(out)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from aekit.cli.kinds import check_kind, load_for
 from aekit.cli.options import parse_sizes
 from aekit.errors import ConfigError
 # importing aekit.speech registers "speech_units", so aekit.load and `aekit info` read its models
@@ -31,7 +32,7 @@ def speech() -> None:
               help="Folder of WAV files (sub-folders too).")
 @click.option("--out", required=True, type=click.Path(file_okay=False),
               help="Folder to write: units.jsonl, units.csv, summary.json and model/ (trained).")
-@click.option("--model", default=None, type=click.Path(file_okay=False),
+@click.option("--model", default=None, type=click.Path(),
               help="Map the files with these saved units (an earlier OUT/model) instead of training.")
 @click.option("--codebook", type=click.IntRange(2), default=None,
               help=f"Number of units K [default: {TRAINING_DEFAULTS['codebook']}].")
@@ -69,12 +70,14 @@ def units(wav_dir, out, model, codebook, code_size, hidden, context, file_mean, 
     out = Path(out)
     if (out / UNITS_JSONL).exists() and not overwrite:
         raise ConfigError(f"{out} already holds {UNITS_JSONL}; pass --overwrite to replace it")
+    if model is not None:  # before reading any audio
+        _refuse_training_options(given, sample_rate)
+        check_kind(model, "speech units --model")
     paths = find_wavs(wav_dir)
     names = [p.relative_to(wav_dir).as_posix() for p in paths]
     verbose = False if quiet else "auto"
     if model is not None:
-        _refuse_training_options(given, sample_rate)
-        su = SpeechUnits.load(model, device=device, verbose=verbose)
+        su = load_for(model, "speech units --model", device=device, verbose=verbose)
     else:
         settings = {k: TRAINING_DEFAULTS[k] if v is None else v for k, v in given.items()}
         su = SpeechUnits(**{**settings, "hidden": parse_sizes(str(settings["hidden"]))},

@@ -72,7 +72,7 @@ def test_traverse_chosen_and_default_dimensions(vae_dir, digit_pngs, tmp_path):
     (["interpolate", "{vae}", "{pngs}/big.png", "{pngs}/0.png", "--out", "x.png"],
      "a must be one sample of shape (1, 8, 8)"),
     (["traverse", "{vae}", "--dim", "9", "--out", "x.png"], "dim must be an integer in [0, 3]"),
-    (["sample", "{ae}", "--out", "x.png"], "which cannot generate"),
+    (["sample", "{ae}", "--out", "x.png"], "`aekit sample` needs a VAE"),
     (["train", "--data", "digits", "--out", "m", "--model", "vae", "--beta", "inf"],
      "beta must be a finite number"),
     (["train", "--data", "digits", "--out", "m", "--model", "vae", "--noise", "masking"],
