@@ -14,6 +14,7 @@ from aekit.errors import ConfigError, DataError
 from aekit.io import CONFIG
 
 MODEL = click.argument("model", type=click.Path())
+DEFAULTS = AnomalyDetector().get_params()
 DATA = click.option("--data", required=True,
                     help="CSV/TSV/Parquet table (text columns are categorical), .npy/.npz, "
                          "an image folder or a built-in dataset name.")
@@ -29,18 +30,20 @@ def detect() -> None:
 @detect.command()
 @DATA
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Detector folder to write.")
-@click.option("--contamination", type=float, default=0.1, show_default=True,
+@click.option("--contamination", type=float, default=DEFAULTS["contamination"], show_default=True,
               help="Expected share of anomalies in DATA; sets the threshold.")
 @click.option("--threshold", type=float, default=None, help="A fixed score threshold instead.")
 @click.option("--false-alarm-rate", type=float, default=None,
               help="Threshold flagging this share of held-out validation rows instead.")
 @click.option("--categorical", default=None,
               help="Comma-separated numeric columns to treat as categories.")
-@click.option("--missing", type=click.Choice(["error", "impute"]), default="error", show_default=True,
+@click.option("--missing", type=click.Choice(["error", "impute"]), default=DEFAULTS["missing"],
+              show_default=True,
               help="Empty cells: refuse them, or use the median / a 'missing' category.")
 @IGNORE
-@click.option("--steps", type=int, default=300, show_default=True, help="Gradient steps per member.")
-@click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda or cuda:N.")
+@click.option("--steps", type=int, default=DEFAULTS["steps"], show_default=True,
+              help="Gradient steps per member.")
+@click.option("--device", default=DEFAULTS["device"], show_default=True, help="auto, cpu, cuda or cuda:N.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--overwrite", is_flag=True, help="Replace a model already in OUT.")
 def fit(data, out, contamination, threshold, false_alarm_rate, categorical, missing, ignore,

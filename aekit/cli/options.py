@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import click
@@ -26,6 +27,12 @@ def data_options(func):
     ]):
         func = option(func)
     return func
+
+
+def default_of(func, name: str):
+    """The default of ``func``'s parameter ``name``, so a command shows the library's
+    default instead of a copy of it (estimators: use ``Estimator().get_params()``)."""
+    return inspect.signature(func).parameters[name].default
 
 
 def load_input(data: str, split, image_size, label_column) -> LoadedData:

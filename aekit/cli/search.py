@@ -8,23 +8,24 @@ from pathlib import Path
 import click
 
 from aekit._atomic import atomic_path
-from aekit.cli.options import data_options, load_input
+from aekit.cli.options import data_options, default_of, load_input
+from aekit.search.codes import METRICS, SEARCH_KINDS, CodeIndex
 from aekit.errors import ConfigError
 
 
 @click.command()
 @click.argument("model", type=click.Path())
 @data_options
-@click.option("--metric", type=click.Choice(["euclidean", "cosine"]), default="euclidean", show_default=True)
-@click.option("--search", "search_kind", type=click.Choice(["auto", "exact", "approximate"]),
-              default="auto", show_default=True,
+@click.option("--metric", type=click.Choice(METRICS), default=default_of(CodeIndex.build, "metric"),
+              show_default=True)
+@click.option("--search", "search_kind", type=click.Choice(SEARCH_KINDS),
+              default=default_of(CodeIndex.build, "search"), show_default=True,
               help="exact (flat) or approximate (HNSW graph); auto: approximate above 500,000 items.")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Index folder to write.")
 @click.option("--overwrite", is_flag=True, help="Replace an index already in OUT.")
 def index(model, data, split, image_size, label_column, metric, search_kind, out, overwrite):
     """Encode DATA with MODEL and write a searchable index to OUT."""
     from aekit.cli.kinds import load_for
-    from aekit.search.codes import CodeIndex
 
     if (Path(out) / "index.json").exists() and not overwrite:
         raise ConfigError(f"{out} already holds an index; pass --overwrite to replace it")
@@ -40,7 +41,8 @@ def index(model, data, split, image_size, label_column, metric, search_kind, out
 @click.command()
 @click.argument("index_dir", metavar="INDEX", type=click.Path(file_okay=False))
 @click.argument("query")
-@click.option("-k", "k", type=int, default=10, show_default=True, help="Neighbours per query.")
+@click.option("-k", "k", type=int, default=default_of(CodeIndex.search, "k"), show_default=True,
+              help="Neighbours per query.")
 @click.option("--model", type=click.Path(file_okay=False), default=None,
               help="Encode queries with this model folder; it must be the one that built INDEX.")
 @click.option("--resize", is_flag=True,
@@ -48,8 +50,6 @@ def index(model, data, split, image_size, label_column, metric, search_kind, out
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Also write the results as CSV.")
 def search(index_dir, query, k, model, resize, out):
     """Find the K items of INDEX nearest to QUERY (an image, a folder of images or an array file)."""
-    from aekit.search.codes import CodeIndex
-
     found = CodeIndex.load(index_dir, model=model)
     queries = _load_queries(query, found.model.input_shape_, resize)
     result = found.search(queries.X, k)
