@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import click
 import numpy as np
@@ -10,7 +9,8 @@ import numpy as np
 from aekit.anomaly import AnomalyDetector
 from aekit.anomaly.files import is_table_path, read_table, score_file
 from aekit.cli.kinds import load_for
-from aekit.errors import ConfigError, DataError
+from aekit.cli.options import check_output, check_output_folder, overwrite_option
+from aekit.errors import DataError
 from aekit.io import CONFIG
 
 MODEL = click.argument("model", type=click.Path())
@@ -49,8 +49,7 @@ def detect() -> None:
 def fit(data, out, contamination, threshold, false_alarm_rate, categorical, missing, ignore,
         steps, device, seed, overwrite):
     """Fit a detector on DATA and save it to OUT."""
-    if (Path(out) / CONFIG).exists() and not overwrite:
-        raise ConfigError(f"{out} already holds a model; pass --overwrite to replace it")
+    check_output_folder(out, overwrite=overwrite, holds=CONFIG, what="a model")
     X = _features(data, ignore)
     det = AnomalyDetector(contamination=contamination, threshold=threshold,
                           false_alarm_rate=false_alarm_rate, missing=missing, steps=steps,
@@ -71,8 +70,11 @@ def fit(data, out, contamination, threshold, false_alarm_rate, categorical, miss
 @IGNORE
 @click.option("--chunk-size", type=click.IntRange(1), default=100_000, show_default=True,
               help="Rows read, scored and written at a time.")
-def score(model, data, out, ignore, chunk_size):
+@overwrite_option
+def score(model, data, out, ignore, chunk_size, overwrite):
     """Score every row of DATA with the detector in MODEL, streaming in chunks."""
+    check_output(out, overwrite=overwrite, inputs=(model, data), suffixes=(".csv", ".csv.gz"),
+                 what="CSV files")
     det = load_for(model, "detect score")
     if not is_table_path(data):
         raise DataError(f"aekit detect score streams CSV/TSV/Parquet tables; got '{data}'")
@@ -88,10 +90,13 @@ def score(model, data, out, ignore, chunk_size):
 @click.option("--top", type=click.IntRange(1), default=3, show_default=True,
               help="Columns to name per row.")
 @click.option("--out", default=None, help="Also write every column's share per row to this CSV.")
-def explain(model, data, ignore, top, out):
+@overwrite_option
+def explain(model, data, ignore, top, out, overwrite):
     """Say which columns make each row of DATA unusual (share of its reconstruction error)."""
     from aekit._atomic import atomic_path
 
+    check_output(out, overwrite=overwrite, inputs=(model, data), suffixes=(".csv",),
+                 what="CSV files")
     det = load_for(model, "detect explain")
     X = _features(data, ignore)
     scores = det.anomaly_score(X)

@@ -7,8 +7,10 @@ import json
 import click
 
 from aekit.cli.kinds import check_model_folder, load_for
-from aekit.cli.options import data_options, load_input, write_array
+from aekit.cli.options import (ARRAY_SUFFIXES, check_output, data_options, load_input,
+                               overwrite_option, write_array)
 from aekit.errors import ConfigError
+from aekit.plots import PICTURE_FORMATS
 
 MODEL = click.argument("model", type=click.Path())
 
@@ -20,8 +22,10 @@ MODEL = click.argument("model", type=click.Path())
 @click.option("--ids", is_flag=True,
               help="Write the chosen code ids (cluster or codebook entry) of a one-hot or "
                    "vq model instead of the code vectors.")
-def encode(model, data, split, image_size, label_column, out, ids):
+@overwrite_option
+def encode(model, data, split, image_size, label_column, out, ids, overwrite):
     """Write the codes of DATA under MODEL to OUT."""
+    check_output(out, overwrite=overwrite, inputs=(model, data), suffixes=ARRAY_SUFFIXES)
     estimator = load_for(model, "encode")
     X = load_input(data, split, image_size, label_column).X
     if ids and not hasattr(estimator, "predict"):
@@ -37,11 +41,16 @@ def encode(model, data, split, image_size, label_column, out, ids):
 @MODEL
 @data_options
 @click.option("--out", required=True, help="Where to write the reconstructions: .npy or .csv.")
-@click.option("--png", default=None, help="Also draw originals above reconstructions in this PNG.")
-def reconstruct(model, data, split, image_size, label_column, out, png):
+@click.option("--png", default=None,
+              help="Also draw originals above reconstructions in this picture (.png or .jpg).")
+@overwrite_option
+def reconstruct(model, data, split, image_size, label_column, out, png, overwrite):
     """Write MODEL's reconstructions of DATA to OUT, with per-sample errors on screen."""
     from aekit.plots import save_reconstruction_grid
 
+    check_output(out, overwrite=overwrite, inputs=(model, data), suffixes=ARRAY_SUFFIXES)
+    check_output(png, overwrite=overwrite, inputs=(model, data), suffixes=PICTURE_FORMATS,
+                 option="--png")
     estimator = load_for(model, "reconstruct")
     X = load_input(data, split, image_size, label_column).X
     recon = estimator.reconstruct(X)

@@ -10,7 +10,62 @@ import numpy as np
 
 from aekit._atomic import atomic_path
 from aekit.data import LoadedData, load_data
-from aekit.errors import DataError
+from aekit.errors import ConfigError, DataError
+
+ARRAY_SUFFIXES = (".npy", ".csv")
+OVERWRITE_HELP = "Replace output files that already exist."
+
+
+def overwrite_option(func):
+    """``--overwrite``: without it, a command refuses to replace a file that exists."""
+    return click.option("--overwrite", is_flag=True, help=OVERWRITE_HELP)(func)
+
+
+def check_output(path, *, overwrite: bool, inputs=(), suffixes=None, option: str = "--out",
+                 what: str = "files") -> Path:
+    """Check, before any work, that the command may write the file ``path``.
+
+    Refused: a name whose ending is not one of ``suffixes`` (when given); a path that is
+    one of ``inputs`` (compared resolved, so ``./a.csv`` and ``a.csv`` or a link to it
+    are the same file), even with ``--overwrite``; a folder; an existing file unless
+    ``overwrite``. ``None`` (an optional output not asked for) passes.
+    """
+    if path is None:
+        return None
+    path = Path(path)
+    if suffixes and not path.name.lower().endswith(tuple(suffixes)):
+        raise DataError(f"cannot write '{path}': {option} takes {what} ending in "
+                        f"{', '.join(suffixes)}")
+    for given in inputs:
+        if given is not None and _same_file(path, Path(given)):
+            raise ConfigError(f"{option} '{path}' is also an input of this command; write to "
+                              "another file (the input is left as it is)")
+    if path.is_dir():
+        raise DataError(f"cannot write '{path}': it is a folder; {option} takes a file name")
+    if path.exists() and not overwrite:
+        raise ConfigError(f"'{path}' already exists; pass --overwrite to replace it, or choose "
+                          f"another {option}")
+    return path
+
+
+def check_output_folder(path, *, overwrite: bool, holds: str, what: str) -> Path:
+    """Refuse to write into the folder ``path`` when it already holds ``holds`` (a file
+    name inside it), unless ``overwrite``; a file at ``path`` is named as one."""
+    path = Path(path)
+    if path.is_file():
+        raise DataError(f"cannot write '{path}': it is a file, and this is a folder to write")
+    if (path / holds).exists() and not overwrite:
+        raise ConfigError(f"{path} already holds {what}; pass --overwrite to replace it")
+    return path
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if a.resolve() == b.resolve():
+        return True
+    try:  # hard links, or paths that resolve differently to one file
+        return a.exists() and b.exists() and a.samefile(b)
+    except OSError:
+        return False
 
 
 def data_options(func):
@@ -56,7 +111,7 @@ def write_array(path: str, array: np.ndarray) -> Path:
     """Write ``array`` as .npy or .csv (chosen by the suffix), atomically."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix not in (".npy", ".csv"):
+    if suffix not in ARRAY_SUFFIXES:
         raise DataError(f"cannot write {path}: use a .npy or .csv file name")
     with atomic_path(path) as tmp:
         if suffix == ".npy":

@@ -5,7 +5,10 @@ from __future__ import annotations
 import click
 import numpy as np
 
-from aekit.cli.options import data_options, default_of, load_input
+from aekit.cli.options import (check_output, check_output_folder, data_options, default_of,
+                               load_input, overwrite_option)
+from aekit.io import CONFIG
+from aekit.plots import PICTURE_FORMATS
 from aekit.models.autoencoder import AutoEncoder
 from aekit.represent.probe import linear_probe
 from aekit.data import LoadedData
@@ -59,13 +62,19 @@ def _comma_list(text: str) -> tuple[str, ...]:
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--save-model", type=click.Path(file_okay=False), default=None,
               help="Save the 2-D auto-encoder here, to embed new points later with `aekit encode`.")
-@click.option("--out", required=True, type=click.Path(dir_okay=False), help="PNG to write.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="Picture to write: .png or .jpg.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@overwrite_option
 def embed(data, split, image_size, label_column, labels_file, no_labels, methods, epochs,
-          max_samples, seed, save_model, out, quiet):
+          max_samples, seed, save_model, out, quiet, overwrite):
     """Draw 2-D embeddings of DATA side by side and measure them."""
     from aekit.represent.embedding import compare_embeddings
 
+    check_output(out, overwrite=overwrite, inputs=(data, labels_file), suffixes=PICTURE_FORMATS,
+                 what="pictures")
+    if save_model:
+        check_output_folder(save_model, overwrite=overwrite, holds=CONFIG, what="a model")
     loaded = load_input(data, split, image_size, label_column)
     X, labels = _subsample(loaded, _labels_of(loaded, labels_file, no_labels), max_samples, seed)
     autoencoder = AutoEncoder(code_size=2, epochs=epochs, random_state=seed,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import click
 
 from aekit._atomic import atomic_path
-from aekit.cli.options import data_options, default_of, load_input
+from aekit.cli.options import (check_output, check_output_folder, data_options, default_of,
+                               load_input, overwrite_option)
 from aekit.search.codes import METRICS, SEARCH_KINDS, CodeIndex
 from aekit.errors import ConfigError
 
@@ -27,8 +27,7 @@ def index(model, data, split, image_size, label_column, metric, search_kind, out
     """Encode DATA with MODEL and write a searchable index to OUT."""
     from aekit.cli.kinds import load_for
 
-    if (Path(out) / "index.json").exists() and not overwrite:
-        raise ConfigError(f"{out} already holds an index; pass --overwrite to replace it")
+    check_output_folder(out, overwrite=overwrite, holds="index.json", what="an index")
     estimator = load_for(model, "index")
     loaded = load_input(data, split, image_size, label_column)
     built = CodeIndex.build(estimator, loaded.X, loaded.names, metric=metric, search=search_kind)
@@ -48,8 +47,11 @@ def index(model, data, split, image_size, label_column, metric, search_kind, out
 @click.option("--resize", is_flag=True,
               help="Resize query images to the model's size and channel count instead of refusing.")
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Also write the results as CSV.")
-def search(index_dir, query, k, model, resize, out):
+@overwrite_option
+def search(index_dir, query, k, model, resize, out, overwrite):
     """Find the K items of INDEX nearest to QUERY (an image, a folder of images or an array file)."""
+    check_output(out, overwrite=overwrite, inputs=(index_dir, query, model), suffixes=(".csv",),
+                 what="CSV files")
     found = CodeIndex.load(index_dir, model=model)
     queries = _load_queries(query, found.model.input_shape_, resize)
     result = found.search(queries.X, k)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import click
 
 from aekit._atomic import atomic_path
-from aekit.cli.options import default_of
+from aekit.cli.options import check_output, check_output_folder, default_of, overwrite_option
 from aekit.text.index import SemanticHashIndex
 from aekit.errors import ConfigError
 
@@ -37,8 +36,7 @@ def index(docs, bits, out, max_words, strip_headers, epochs, seed, no_vectors, o
     """Hash every text file under DOCS and write a searchable index to OUT."""
     from aekit.text.index import INDEX_JSON
 
-    if (Path(out) / INDEX_JSON).exists() and not overwrite:
-        raise ConfigError(f"{out} already holds an index; pass --overwrite to replace it")
+    check_output_folder(out, overwrite=overwrite, holds=INDEX_JSON, what="an index")
     if epochs < 1:
         raise ConfigError(f"--epochs must be at least 1, got {epochs}")
     built = SemanticHashIndex.from_folder(docs, bits, strip_headers=strip_headers, max_words=max_words,
@@ -56,8 +54,10 @@ def index(docs, bits, out, max_words, strip_headers, epochs, seed, no_vectors, o
 @click.option("--refine", is_flag=True,
               help="Re-rank the best 10*K by Hamming distance by TF-IDF cosine (more precise).")
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Also write the results as CSV.")
-def search(index_dir, query, k, refine, out):
+@overwrite_option
+def search(index_dir, query, k, refine, out, overwrite):
     """Find the K documents of INDEX nearest to the text QUERY."""
+    check_output(out, overwrite=overwrite, inputs=(index_dir,), suffixes=(".csv",), what="CSV files")
     found = SemanticHashIndex.load(index_dir)
     hits = found.search(query, k, refine=refine)
     columns = ["rank", "distance"] + (["cosine"] if refine else []) + ["name", "title"]

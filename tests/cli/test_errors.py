@@ -2,11 +2,9 @@
 errors, a file given as a model folder, and a model of the wrong kind (which names what
 that model can do)."""
 
-import numpy as np
 import pytest
 from click.testing import CliRunner
 
-import aekit
 from aekit.cli.kinds import COMMAND_KINDS, DESCRIPTIONS
 from aekit.cli.main import cli
 from aekit.registry import ESTIMATORS
@@ -21,19 +19,6 @@ def one_line_error(result) -> str:
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("aekit: error: "), result.output
     return lines[0][len("aekit: error: "):]
-
-
-@pytest.fixture(scope="module")
-def models(tmp_path_factory, digits_X):
-    root = tmp_path_factory.mktemp("kinds")
-    X = digits_X[:200]
-    aekit.AnomalyDetector(steps=5, n_estimators=2, random_state=0).fit(X).save(root / "det")
-    small = dict(architecture="mlp", hidden=(16,), code_size=4, epochs=1, verbose=False,
-                 random_state=0)
-    aekit.AutoEncoder(**small).fit(X).save(root / "ae")
-    aekit.VAE(**small).fit(X / 16).save(root / "vae")
-    np.save(root / "x.npy", X[:10])
-    return root
 
 
 @pytest.mark.parametrize("args, message", [
@@ -53,7 +38,7 @@ def test_click_usage_errors_are_one_aekit_line(args, message, tmp_path, monkeypa
 
 def test_a_file_given_as_a_model_folder_is_named(models):
     for command in (["info"], ["encode"], ["detect", "score"]):
-        extra = [] if command == ["info"] else ["--data", models / "x.npy", "--out", models / "o.npy"]
+        extra = [] if command == ["info"] else ["--data", models / "x.npy", "--out", models / "o.csv"]
         message = one_line_error(run(*command, models / "x.npy", *extra))
         assert message == (f"{models / 'x.npy'} is a file, not a model folder (aekit saves a "
                            "model as a folder holding config.json and model.safetensors)")
