@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import math
 from pathlib import Path
 
 import click
@@ -10,7 +11,7 @@ import numpy as np
 
 from aekit._atomic import atomic_path
 from aekit.data import LoadedData, load_data
-from aekit.errors import ConfigError, DataError
+from aekit.errors import ConfigError, DataError, InputError
 
 ARRAY_SUFFIXES = (".npy", ".csv")
 OVERWRITE_HELP = "Replace output files that already exist."
@@ -94,6 +95,34 @@ def load_input(data: str, split, image_size, label_column) -> LoadedData:
     return load_data(data, split=split, image_size=image_size, label_column=label_column)
 
 
+def load_input_for(estimator, data, split, image_size, label_column) -> LoadedData:
+    """DATA loaded for a fitted model; images of another size than the model's are refused
+    with the ``--image-size`` that fixes it."""
+    loaded = load_input(data, split, image_size, label_column)
+    if loaded.kind == "image" and image_size is None:
+        _check_image_size(loaded, tuple(estimator.input_shape_))
+    return loaded
+
+
+def _check_image_size(loaded: LoadedData, want: tuple) -> None:
+    have = tuple(loaded.X.shape[1:])  # (C, H, W)
+    if math.prod(want) == math.prod(have):
+        return  # the model takes them (an mlp on flattened pixels, or the same size)
+    if len(want) == 3:
+        channels, height, width = want
+    elif len(want) == 1 and want[0] % have[0] == 0 and math.isqrt(want[0] // have[0]) ** 2 == want[0] // have[0]:
+        channels, height = have[0], math.isqrt(want[0] // have[0])  # a table of square images
+        width = height
+    else:
+        return  # nothing a resize fixes: the model's own message says what it expects
+    if channels != have[0]:
+        return
+    fix = (f"pass --image-size {height} to resize them" if height == width
+           else f"resize them to {height}x{width} pixels")
+    raise InputError(f"'{loaded.source}' holds {have[1]}x{have[2]} images ({math.prod(have)} "
+                     f"values each), but the model takes {height}x{width} ({math.prod(want)}): {fix}")
+
+
 def parse_sizes(text: str | None) -> tuple[int, ...] | None:
     """``"1000,500,250"`` -> ``(1000, 500, 250)``."""
     if text is None:
@@ -105,6 +134,25 @@ def parse_sizes(text: str | None) -> tuple[int, ...] | None:
     if not sizes or min(sizes) < 1:
         raise click.BadParameter(f"{text!r} needs sizes of at least 1")
     return sizes
+
+
+def write_codes(path, codes: np.ndarray, names=None, *, prefix: str = "code") -> Path:
+    """Write one row per sample: a .npy of ``codes``, or a CSV with a header, a ``name``
+    column (``names``, e.g. file names) or ``row`` column (row numbers), then
+    ``code0, code1, ...`` (``prefix`` + index)."""
+    import pandas as pd
+
+    path = Path(path)
+    if path.suffix.lower() != ".csv":
+        return write_array(path, codes)
+    codes = codes.reshape(len(codes), -1)
+    ids = {"name": list(names)} if names else {"row": np.arange(len(codes))}
+    table = pd.concat([pd.DataFrame(ids),
+                       pd.DataFrame(codes, columns=[f"{prefix}{i}" for i in range(codes.shape[1])])],
+                      axis=1)
+    with atomic_path(path) as tmp:
+        table.to_csv(tmp, index=False, float_format="%.7g")
+    return path
 
 
 def write_array(path: str, array: np.ndarray) -> Path:

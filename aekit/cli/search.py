@@ -8,9 +8,9 @@ import click
 
 from aekit._atomic import atomic_path
 from aekit.cli.options import (check_output, check_output_folder, data_options, default_of,
-                               load_input, overwrite_option)
-from aekit.search.codes import METRICS, SEARCH_KINDS, CodeIndex
-from aekit.errors import ConfigError
+                               load_input, load_input_for, overwrite_option)
+from aekit.search.codes import METRICS, SEARCH_KINDS, CodeIndex, check_query
+from aekit.errors import ConfigError, InputError
 
 
 @click.command()
@@ -29,7 +29,7 @@ def index(model, data, split, image_size, label_column, metric, search_kind, out
 
     check_output_folder(out, overwrite=overwrite, holds="index.json", what="an index")
     estimator = load_for(model, "index")
-    loaded = load_input(data, split, image_size, label_column)
+    loaded = load_input_for(estimator, data, split, image_size, label_column)
     built = CodeIndex.build(estimator, loaded.X, loaded.names, metric=metric, search=search_kind)
     built.save(out)
     named = "file names" if loaded.names else "row numbers"
@@ -54,6 +54,12 @@ def search(index_dir, query, k, model, resize, out, overwrite):
                  what="CSV files")
     found = CodeIndex.load(index_dir, model=model)
     queries = _load_queries(query, found.model.input_shape_, resize)
+    if queries.kind == "image" and not resize:
+        try:
+            check_query(found.model, queries.X)
+        except InputError as exc:
+            raise InputError(f"{exc}: pass --resize to resize the query images to the model's "
+                             "size and channels") from None
     result = found.search(queries.X, k)
     query_names = queries.names or [f"row {i}" for i in range(len(queries.X))]
     rows = [(q, rank + 1, name, float(dist))

@@ -125,3 +125,25 @@ def test_interpolate_and_search_refuse_their_inputs_as_output(models, tmp_path):
     message = one_line_error(run("interpolate", models / "vae", tmp_path / "one.png",
                                  tmp_path / "one.npy", "--out", tmp_path / "one.png", "--overwrite"))
     assert "is also an input of this command" in message
+
+
+def test_encode_to_csv_writes_a_header_and_a_name_column(models, tmp_path):
+    from PIL import Image
+
+    (tmp_path / "imgs").mkdir()
+    digits = np.load(models / "x.npy").reshape(-1, 8, 8)
+    for i in range(3):
+        Image.fromarray((digits[i] * 15).astype(np.uint8)).save(tmp_path / "imgs" / f"d{i}.png")
+    result = run("encode", models / "ae", "--data", tmp_path / "imgs", "--out", tmp_path / "c.csv")
+    assert result.exit_code == 0, result.output
+    codes = pd.read_csv(tmp_path / "c.csv")
+    assert codes.columns.tolist() == ["name", "code0", "code1", "code2", "code3"]
+    assert codes["name"].tolist() == ["d0.png", "d1.png", "d2.png"]
+    result = run("encode", models / "ae", "--data", models / "x.npy", "--out", tmp_path / "r.csv")
+    assert result.exit_code == 0, result.output
+    codes = pd.read_csv(tmp_path / "r.csv")
+    assert codes.columns[0] == "row" and codes["row"].tolist() == list(range(10))
+    import aekit
+
+    np.testing.assert_allclose(codes.iloc[:, 1:], aekit.load(models / "ae").transform(np.load(models / "x.npy")),
+                               rtol=1e-5, atol=1e-6)
