@@ -54,7 +54,7 @@ def check_output_folder(path, *, overwrite: bool, holds: str, what: str) -> Path
     name inside it), unless ``overwrite``; a file at ``path`` is named as one."""
     path = Path(path)
     if path.is_file():
-        raise DataError(f"cannot write '{path}': it is a file, and this is a folder to write")
+        raise DataError(f"cannot write into '{path}': it is a file, not a folder")
     if (path / holds).exists() and not overwrite:
         raise ConfigError(f"{path} already holds {what}; pass --overwrite to replace it")
     return path
