@@ -1,4 +1,9 @@
-"""PNG pictures a person would rather look at than read (matplotlib, no display needed)."""
+"""Pictures a person would rather look at than read (matplotlib, no display needed).
+
+The file name's suffix picks the format: PNG, or JPEG (written by Pillow through
+matplotlib); any other suffix is refused before anything is drawn, so a ``.jpg`` never
+holds PNG bytes.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,18 @@ from pathlib import Path
 import numpy as np
 
 from aekit._atomic import atomic_path
+from aekit.errors import DataError
+
+PICTURE_FORMATS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg"}
+
+
+def picture_format(path) -> str:
+    """The format to write ``path`` in, from its suffix; an unknown suffix is refused."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in PICTURE_FORMATS:
+        raise DataError(f"cannot write a picture to '{path}': use a file name ending in "
+                        f"{', '.join(PICTURE_FORMATS)}")
+    return PICTURE_FORMATS[suffix]
 
 
 def _as_images(X: np.ndarray) -> np.ndarray:
@@ -22,18 +39,22 @@ def _as_images(X: np.ndarray) -> np.ndarray:
     return X
 
 
-def _save_png(fig, path, title: str | None, *, fontsize: int = 10, tight: bool = False) -> Path:
-    """Title the figure, write it as a PNG atomically and free it."""
+def _save_picture(fig, path, title: str | None, *, fontsize: int = 10, tight: bool = False) -> Path:
+    """Title the figure, write it in the format of ``path``'s suffix atomically and free it."""
     import matplotlib.pyplot as plt
 
-    if title:
-        fig.suptitle(title, fontsize=fontsize)
-    if tight:
-        fig.tight_layout()
-    path = Path(path)
-    with atomic_path(path) as tmp:  # creates the parent folder
-        fig.savefig(tmp, format="png", dpi=100, bbox_inches=None if tight else "tight")
-    plt.close(fig)
+    try:
+        kind = picture_format(path)
+        if title:
+            fig.suptitle(title, fontsize=fontsize)
+        if tight:
+            fig.tight_layout()
+        path = Path(path)
+        extra = {"pil_kwargs": {"quality": 95}} if kind == "jpeg" else {}
+        with atomic_path(path) as tmp:  # creates the parent folder
+            fig.savefig(tmp, format=kind, dpi=100, bbox_inches=None if tight else "tight", **extra)
+    finally:
+        plt.close(fig)
     return path
 
 
@@ -56,7 +77,7 @@ def save_reconstruction_grid(path, originals, reconstructions, *, n: int = 10,
             ax.set_xticks([]), ax.set_yticks([])
     axes[0, 0].set_ylabel("original")
     axes[1, 0].set_ylabel("rebuilt")
-    return _save_png(fig, path, title, fontsize=9, tight=True)
+    return _save_picture(fig, path, title, fontsize=9, tight=True)
 
 
 def save_embedding_plot(path, panels: dict, labels=None, *, title: str | None = None,
@@ -89,7 +110,7 @@ def save_embedding_plot(path, panels: dict, labels=None, *, title: str | None = 
     if classes is not None and len(classes) <= 20:
         axes[0, -1].legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8,
                            markerscale=max(1.0, 6 / np.sqrt(size)), frameon=False)
-    return _save_png(fig, path, title, tight=True)
+    return _save_picture(fig, path, title, tight=True)
 
 
 def _class_colours(n: int) -> list:
@@ -142,4 +163,4 @@ def save_image_panels(path, panels: dict, *, n_cols: int = 8, title: str | None 
             if row_labels is not None and j % n_cols == 0 and j // n_cols < len(row_labels):
                 ax.set_ylabel(str(row_labels[j // n_cols]), fontsize=8, rotation=0,
                               ha="right", va="center")
-    return _save_png(fig, path, title)
+    return _save_picture(fig, path, title)

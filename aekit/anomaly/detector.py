@@ -74,6 +74,9 @@ class AnomalyDetector(OutlierMixin, NeuralEstimator):
         One-hot slots per categorical column; rarer values share an "other" slot.
     steps : int
         Gradient steps per member (a budget independent of the number of rows).
+    ignore : sequence of str or None
+        Columns of a DataFrame to leave out of the model (ids, labels): dropped at fit and
+        wherever they appear when scoring; saved with the detector.
     batch_size, learning_rate, validation_fraction, patience, device, verbose, random_state
         Settings of the shared training loop (:class:`aekit.train.TrainConfig`);
         ``validation_fraction`` of the rows is also held out of training entirely to set
@@ -115,6 +118,9 @@ class AnomalyDetector(OutlierMixin, NeuralEstimator):
                               lambda v: v is None or (isinstance(v, (list, tuple))
                                                       and all(isinstance(c, str) for c in v))),
         "missing": P.options("error", "impute"),
+        "ignore": P.Rule("None or a list of column names",
+                         lambda v: v is None or (isinstance(v, (list, tuple))
+                                                 and all(isinstance(c, str) for c in v))),
         "max_categories": P.integer(2),
         **training_rules("steps", "batch_size", "learning_rate", "validation_fraction",
                          "patience", "device", "verbose", "random_state"),
@@ -125,7 +131,7 @@ class AnomalyDetector(OutlierMixin, NeuralEstimator):
                  activation="relu", scoring="combined", categorical=None, missing="error",
                  max_categories=50, steps=300, batch_size=128, learning_rate=3e-3,
                  validation_fraction=0.1, patience=None, device="auto", verbose=False,
-                 random_state=None):
+                 random_state=None, ignore=None):
         self.contamination = contamination
         self.threshold = threshold
         self.false_alarm_rate = false_alarm_rate
@@ -146,6 +152,7 @@ class AnomalyDetector(OutlierMixin, NeuralEstimator):
         self.device = device
         self.verbose = verbose
         self.random_state = random_state
+        self.ignore = ignore
 
     # Fitting ------------------------------------------------------------------------------
     def fit(self, X, y=None):
@@ -157,6 +164,8 @@ class AnomalyDetector(OutlierMixin, NeuralEstimator):
         rng = np.random.default_rng(seed)
         self.device_ = resolve_device(self.device)
         if _is_image_batch(X):
+            if self.ignore:
+                raise ConfigError("AnomalyDetector: ignore names table columns; X holds images")
             self.encoder_ = None
             Z = _image_array(X)
             self.input_shape_ = tuple(Z.shape[1:])
@@ -164,9 +173,10 @@ class AnomalyDetector(OutlierMixin, NeuralEstimator):
             self.feature_names_in_ = np.array([f"pixel{i}" for i in range(self.n_features_in_)],
                                               dtype=object)
             self.model_ = ImageModel.fit_scaling(Z, self, seed)
+            Z = self.model_.scale(Z)  # train, score and threshold on what anomaly_score sees
         else:
             self.encoder_ = TableEncoder.fit(X, categorical=self.categorical, missing=self.missing,
-                                             max_categories=self.max_categories)
+                                             max_categories=self.max_categories, ignore=self.ignore)
             self.input_shape_ = (len(self.encoder_.columns),)
             self.n_features_in_ = len(self.encoder_.columns)
             self.feature_names_in_ = np.array(self.encoder_.names, dtype=object)

@@ -5,6 +5,8 @@ refuses because auto-encoders in general need numbers; the detector encodes them
 :func:`score_file` streams a CSV (or a Parquet file by row groups) in chunks and writes
 the rows back with ``anomaly_score`` and ``is_anomaly`` appended, through a temporary
 file renamed into place at the end: a run that fails part way leaves no output file.
+:func:`score_rows` does the same for images and arrays held in memory. Messages about
+an empty cell name the file's line (:func:`check_missing`), counted across chunks.
 """
 
 from __future__ import annotations
@@ -15,10 +17,16 @@ from typing import Iterator
 import numpy as np
 
 from aekit._atomic import atomic_path
+from aekit.data.files import sniff_csv
 from aekit.errors import DataError, MissingDataError
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".csv.gz", ".tsv.gz", ".parquet", ".pq")
 SCORE_COLUMN, FLAG_COLUMN = "anomaly_score", "is_anomaly"
+# What to do about an empty cell in data scored by a detector fitted with missing="error"
+REFIT_IMPUTE = ("the detector was fitted with --missing error (missing='error'): fill the "
+                "cells, or refit it with --missing impute")
+FIT_IMPUTE = ("fill the cells, or pass --missing impute (missing='impute': the median for "
+              "numbers, a category of its own for text)")
 
 
 def is_table_path(path) -> bool:
@@ -49,15 +57,17 @@ def iter_table(path, *, chunk_size: int | None, text_columns=()) -> Iterator:
             return
         if path.stat().st_size == 0:
             raise DataError(f"'{path}' is empty")
-        sep = "\t" if ".tsv" in name else ","
+        dialect = sniff_csv(path)
         dtype = {c: str for c in text_columns} or None
         if chunk_size is None:
-            yield pd.read_csv(path, sep=sep, dtype=dtype)
+            yield pd.read_csv(path, **dialect, dtype=dtype)
             return
-        with pd.read_csv(path, sep=sep, dtype=dtype, chunksize=chunk_size) as reader:
+        with pd.read_csv(path, **dialect, dtype=dtype, chunksize=chunk_size) as reader:
             yield from reader
     except pd.errors.EmptyDataError:
         raise DataError(f"'{path}' is empty") from None
+    except DataError:
+        raise
     except (ValueError, OSError, pd.errors.ParserError) as exc:  # incl. pyarrow's errors
         raise DataError(f"cannot read '{path}' as a table: {str(exc).splitlines()[0]}") from None
 
@@ -77,19 +87,36 @@ def _parquet_chunks(path: Path, chunk_size: int | None):
         yield source.schema_arrow.empty_table().to_pandas()
 
 
+def check_missing(frame, source, *, columns, first_row: int = 0, fix: str) -> None:
+    """Refuse the first empty cell of ``columns`` in ``frame`` (rows ``first_row`` on of
+    the table ``source``), naming its column and the file's line; ``fix`` says what to do."""
+    present = [c for c in columns if c in frame.columns]
+    missing = frame[present].isna().to_numpy()
+    if not missing.any():
+        return
+    row, col = np.argwhere(missing)[0]
+    row += first_row
+    where = (f"on line {row + 2}" if not _is_parquet(source)  # line 1 is the header
+             else f"at row {row} (counting from 0)")
+    raise DataError(f"'{source}' has an empty cell in column {present[col]!r} {where}; {fix}")
+
+
+def _is_parquet(path) -> bool:
+    return Path(str(path)).name.lower().endswith((".parquet", ".pq"))
+
+
 def score_file(detector, source, out, *, chunk_size: int = 100_000,
                passthrough=()) -> tuple[int, int]:
     """Score every row of ``source`` into the CSV ``out``; returns (rows, anomalies).
 
-    ``passthrough`` columns (ids, labels) are copied to the output but not scored.
+    ``passthrough`` columns (ids, labels) are copied to the output but not scored, as are
+    the columns the detector was fitted to ignore.
     """
-    out = Path(out)
-    if not out.name.lower().endswith((".csv", ".csv.gz")):
-        raise DataError(f"cannot write '{out}': scores are written as CSV (.csv or .csv.gz)")
+    out = _check_csv_name(out)
     encoder = detector.encoder_
     if encoder is None:
-        raise DataError("this detector was fitted on images; score image files with "
-                        "AnomalyDetector.anomaly_score in Python")
+        raise DataError(f"this detector was fitted on images; score images (a folder of them "
+                        f"or a .npy array), not the table '{source}'")
     threshold = detector.threshold_
     n_rows = n_flagged = 0
     with atomic_path(out) as tmp:
@@ -97,6 +124,9 @@ def score_file(detector, source, out, *, chunk_size: int = 100_000,
         for i, chunk in enumerate(iter_table(source, chunk_size=chunk_size,
                                              text_columns=encoder.categorical_names)):
             _check_output_names(chunk, source)
+            if encoder.missing == "error":
+                check_missing(chunk, source, columns=encoder.names, first_row=n_rows,
+                              fix=REFIT_IMPUTE)
             features = chunk.drop(columns=[c for c in passthrough if c in chunk.columns])
             scores = detector.anomaly_score(features) if len(chunk) else np.zeros(0)
             chunk[SCORE_COLUMN] = scores
@@ -107,6 +137,29 @@ def score_file(detector, source, out, *, chunk_size: int = 100_000,
             n_rows += len(chunk)
             n_flagged += int((scores > threshold).sum())
     return n_rows, n_flagged
+
+
+def score_rows(detector, X, out, *, names=None) -> tuple[int, int]:
+    """Score the images or array rows ``X`` into the CSV ``out``: a ``name`` column (file
+    names, when given) or ``row`` (row numbers), ``anomaly_score`` and ``is_anomaly``;
+    returns (rows, anomalies)."""
+    import pandas as pd
+
+    out = _check_csv_name(out)
+    scores = detector.anomaly_score(X)
+    flags = (scores > detector.threshold_).astype(np.int8)
+    ids = {"name": list(names)} if names else {"row": np.arange(len(scores))}
+    with atomic_path(out) as tmp:
+        pd.DataFrame({**ids, SCORE_COLUMN: scores, FLAG_COLUMN: flags}).to_csv(
+            tmp, index=False, compression="gzip" if out.name.lower().endswith(".gz") else None)
+    return len(scores), int(flags.sum())
+
+
+def _check_csv_name(out) -> Path:
+    out = Path(out)
+    if not out.name.lower().endswith((".csv", ".csv.gz")):
+        raise DataError(f"cannot write '{out}': scores are written as CSV (.csv or .csv.gz)")
+    return out
 
 
 def _check_output_names(chunk, source) -> None:

@@ -90,7 +90,11 @@ class TableModel:
 
 
 class ImageModel:
-    """One convolutional auto-encoder; pixels scaled to [0, 1] by the training range."""
+    """One convolutional auto-encoder; pixels scaled to [0, 1] by the training range.
+
+    ``train`` and ``forward`` take images already passed through :meth:`scale`, so the
+    training rows are scored on the same scale as new ones.
+    """
 
     def __init__(self, image_shape, hidden, code_size: int, activation: str,
                  low: float, high: float):
@@ -113,7 +117,8 @@ class ImageModel:
 
     def train(self, Z: np.ndarray, rows: np.ndarray, rng, seed: int, det):
         m = min(det.max_samples, len(rows))
-        data = torch.from_numpy(self.scale(Z[np.sort(rng.choice(rows, m, replace=False))]))
+        # Z is already scaled (see scale): the detector scores training rows as it scores new ones
+        data = torch.from_numpy(np.ascontiguousarray(Z[np.sort(rng.choice(rows, m, replace=False))]))
         _train(det, self.module, ReconstructionObjective("mse"), data, seed)
         device = next(self.module.parameters()).device
         return self.forward(data.numpy(), device)

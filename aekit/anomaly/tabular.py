@@ -18,17 +18,25 @@ categories go to config.json, numbers to model.safetensors):
   the column and row; ``missing="impute"`` puts the training median in numeric cells
   and treats a missing categorical cell as its own category.
 * **columns are matched by name**: missing or extra columns, or a numeric column that
-  now holds text, fail with a message naming them.
+  now holds text, fail with a message naming them. ``ignore`` columns (ids, labels) are
+  left out at fit and dropped wherever they appear later; the list is saved.
+* **traps are named at fit** (a warning through :mod:`logging`): a column with a distinct
+  value on every row (an id: one-hot encoded it only tells rows apart, and every new id
+  looks unusual), and a numeric column turned categorical by a few text cells (naming
+  the first one's row and value).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from aekit.errors import InputError
+
+logger = logging.getLogger(__name__)
 
 MISSING = "<missing>"  # the category of an empty cell under missing="impute"
 OTHER = "<other>"  # rare categories beyond max_categories
@@ -54,12 +62,22 @@ class TableEncoder:
     scale: np.ndarray
     missing: str
     from_frame: bool  # fitted on a DataFrame (names matter) or on an array
+    ignored: list[str] = field(default_factory=list)  # left out at fit, dropped later
 
     # Fitting ------------------------------------------------------------------------------
     @classmethod
     def fit(cls, X, *, categorical=None, missing: str = "error",
-            max_categories: int = 50) -> "TableEncoder":
+            max_categories: int = 50, ignore=None) -> "TableEncoder":
         frame, from_frame = as_frame(X)
+        ignored = [str(c) for c in ignore or ()]
+        if ignored:
+            if not from_frame:
+                raise InputError("ignore names columns of a DataFrame (or CSV/Parquet table); "
+                                 "X is an array: drop the columns from it instead")
+            unknown = [c for c in ignored if c not in frame.columns]
+            if unknown:
+                raise InputError(f"ignore names column(s) not in X: {_names(unknown)}")
+            frame = frame.drop(columns=ignored)
         if len(frame) < 2:
             raise InputError(f"X has {len(frame)} sample(s) (shape={frame.shape}) while a "
                              "minimum of 2 is required")
@@ -72,6 +90,8 @@ class TableEncoder:
         columns, centers, scales, constant = [], [], [], []
         for name in frame.columns:
             values = frame[name]
+            if name not in forced:
+                _warn_of_traps(values, name, is_numeric=_is_numeric(values))
             if name in forced or not _is_numeric(values):
                 if missing == "error":
                     _refuse_missing(values.isna().to_numpy(), name)
@@ -95,12 +115,13 @@ class TableEncoder:
                              f"{', ...' if frame.shape[1] > 5 else ''}): there is nothing to "
                              "learn what normal looks like from")
         return cls(columns, np.array(centers, dtype=np.float64),
-                   np.array(scales, dtype=np.float64), missing, from_frame)
+                   np.array(scales, dtype=np.float64), missing, from_frame, ignored)
 
     # Using --------------------------------------------------------------------------------
     def transform(self, X) -> np.ndarray:
         """Encode ``X`` (same columns as in fit, any order) as float32 (n, n_features)."""
         frame, _ = as_frame(X, self.names if not self.from_frame else None)
+        frame = frame.drop(columns=[c for c in self.ignored if c in frame.columns])
         self._check_columns(frame)
         blocks, numeric_i = [], 0
         for column in self.columns:
@@ -165,14 +186,15 @@ class TableEncoder:
         return np.repeat(np.arange(len(self.columns)), [c.width for c in self.columns])
 
     def to_json(self) -> dict[str, Any]:
-        return {"missing": self.missing, "from_frame": self.from_frame,
+        return {"missing": self.missing, "from_frame": self.from_frame, "ignored": self.ignored,
                 "columns": [{"name": c.name, "kind": c.kind, "categories": c.categories}
                             for c in self.columns]}
 
     @classmethod
     def from_json(cls, meta: dict, center: np.ndarray, scale: np.ndarray) -> "TableEncoder":
         columns = [Column(c["name"], c["kind"], list(c["categories"])) for c in meta["columns"]]
-        return cls(columns, center, scale, meta["missing"], meta["from_frame"])
+        return cls(columns, center, scale, meta["missing"], meta["from_frame"],
+                   list(meta.get("ignored", [])))  # absent in detectors saved before it
 
 
 def as_frame(X, names: list[str] | None = None):
@@ -253,6 +275,41 @@ def _categories(values, missing: str, max_categories: int) -> list[str]:
     if len(ordered) >= max_categories:
         kept.append(OTHER)
     return kept
+
+
+# An id is only worth a warning on enough rows: on a handful, distinct values are common.
+ID_MIN_ROWS = 10
+# A text column whose non-empty cells are at least this share numbers is numeric data
+# with a few stray cells (a typo, "n/a", "-"), not a categorical column.
+NUMERIC_SHARE = 0.9
+
+
+def _warn_of_traps(values, name: str, *, is_numeric: bool) -> None:
+    """Log a warning for a column of numbers with stray text, or one that looks like an id."""
+    import pandas as pd
+    from pandas.api.types import is_integer_dtype, is_object_dtype, is_string_dtype
+
+    present = values.dropna()
+    if not is_numeric and len(present) and (is_object_dtype(values.dtype) or is_string_dtype(values.dtype)):
+        bad = (values.notna() & pd.to_numeric(values, errors="coerce").isna()).to_numpy()
+        if bad.any() and 1 - bad.sum() / len(present) >= NUMERIC_SHARE:
+            row = int(np.flatnonzero(bad)[0])  # position, whatever the frame's index
+            logger.warning("column %r is numeric except for %d cell(s), the first at row %d: %r; "
+                           "it is treated as categorical (each number a category): fix the "
+                           "cell(s), or pass categorical=[%r] (--categorical %s) if it is one",
+                           name, int(bad.sum()), row, values.iloc[row], name, name)
+            return
+    n = len(values)
+    if n < ID_MIN_ROWS or len(present) < n or present.nunique() < n:
+        return
+    fix = f"leave it out with ignore=[{name!r}] (--ignore {name})"
+    if not is_numeric:
+        logger.warning("column %r has a distinct value on every row (%d rows, e.g. %r), like an "
+                       "id: one-hot encoded it only tells rows apart and makes every new value "
+                       "look unusual; %s", name, n, present.iloc[0], fix)
+    elif is_integer_dtype(values.dtype) and values.is_monotonic_increasing:
+        logger.warning("column %r holds a distinct, increasing whole number on every row, like "
+                       "an id or a row number: new rows' numbers will look unusual; %s", name, fix)
 
 
 def _refuse_missing(mask: np.ndarray, name: str) -> None:

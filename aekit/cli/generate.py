@@ -6,11 +6,18 @@ from __future__ import annotations
 import click
 
 from aekit.generate import figures as gen
-from aekit.cli.options import write_array
+from aekit.cli.kinds import load_for
+from aekit.cli.options import ARRAY_SUFFIXES, check_output, default_of, overwrite_option, write_array
+from aekit.plots import PICTURE_FORMATS
+from aekit.models.vae import VAE
 
-MODEL = click.argument("model", type=click.Path(file_okay=False))
+MODEL = click.argument("model", type=click.Path())
 OUT = click.option("--out", required=True, type=click.Path(dir_okay=False),
-                   help="PNG file to write.")
+                   help="Picture to write: .png or .jpg.")
+
+
+def _check_picture(out, overwrite, *inputs):
+    check_output(out, overwrite=overwrite, inputs=inputs, suffixes=PICTURE_FORMATS, what="pictures")
 
 
 @click.command()
@@ -18,11 +25,15 @@ OUT = click.option("--out", required=True, type=click.Path(dir_okay=False),
 @click.option("-n", "n", type=int, default=64, show_default=True, help="How many samples.")
 @OUT
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random codes.")
-@click.option("--cols", type=int, default=8, show_default=True, help="Images per row.")
+@click.option("--cols", type=int, default=default_of(gen.sample_grid, "n_cols"), show_default=True,
+              help="Images per row.")
 @click.option("--npy", default=None, help="Also write the samples to this .npy or .csv file.")
-def sample(model, n, out, seed, cols, npy):
+@overwrite_option
+def sample(model, n, out, seed, cols, npy, overwrite):
     """Decode N codes drawn from MODEL's prior into a grid of new samples."""
-    vae = gen.load_generator(model)
+    _check_picture(out, overwrite, model)
+    check_output(npy, overwrite=overwrite, inputs=(model,), suffixes=ARRAY_SUFFIXES, option="--npy")
+    vae = load_for(model, "sample")
     path, samples = gen.sample_grid(vae, n, out, random_state=seed, n_cols=cols)
     click.echo(f"wrote {n} samples to {path}")
     if npy:
@@ -33,11 +44,14 @@ def sample(model, n, out, seed, cols, npy):
 @MODEL
 @click.argument("a", type=click.Path(dir_okay=False, exists=True))
 @click.argument("b", type=click.Path(dir_okay=False, exists=True))
-@click.option("--steps", type=int, default=10, show_default=True, help="Images in the strip, ends included.")
+@click.option("--steps", type=int, default=default_of(VAE.interpolate, "steps"), show_default=True,
+              help="Images in the strip, ends included.")
 @OUT
-def interpolate(model, a, b, steps, out):
+@overwrite_option
+def interpolate(model, a, b, steps, out, overwrite):
     """Decode the straight line between the codes of images A and B (PNG/JPEG or .npy)."""
-    vae = gen.load_generator(model)
+    _check_picture(out, overwrite, model, a, b)
+    vae = load_for(model, "interpolate")
     path, _ = gen.interpolation_strip(vae, gen.load_sample_file(vae, a),
                                       gen.load_sample_file(vae, b), out, steps=steps)
     click.echo(f"wrote a {steps}-step interpolation to {path}")
@@ -47,15 +61,18 @@ def interpolate(model, a, b, steps, out):
 @MODEL
 @click.option("--dim", "dims", type=int, multiple=True,
               help="Code dimension to vary (repeat for several rows); default: the 8 most active.")
-@click.option("--steps", type=int, default=9, show_default=True, help="Images per row.")
-@click.option("--span", type=float, default=3.0, show_default=True,
+@click.option("--steps", type=int, default=default_of(VAE.traverse, "steps"), show_default=True,
+              help="Images per row.")
+@click.option("--span", type=float, default=default_of(VAE.traverse, "span"), show_default=True,
               help="Each dimension runs over [-span, span] (prior standard deviations).")
 @click.option("--from", "base", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Hold the other dimensions at this image's code (default: the prior mean, 0).")
 @OUT
-def traverse(model, dims, steps, span, base, out):
+@overwrite_option
+def traverse(model, dims, steps, span, base, out, overwrite):
     """Vary one code dimension at a time and decode: what each dimension controls."""
-    vae = gen.load_generator(model)
+    _check_picture(out, overwrite, model, base)
+    vae = load_for(model, "traverse")
     start = gen.load_sample_file(vae, base) if base else None
     path, shown = gen.traversal_grid(vae, out, dims=dims, steps=steps, span=span, base=start)
     click.echo(f"wrote traversals of dimensions {', '.join(map(str, shown))} to {path}")
@@ -63,60 +80,19 @@ def traverse(model, dims, steps, span, base, out):
 
 @click.command("generate-figure")
 @click.option("--out", default=f"docs/images/{gen.FIGURE}", show_default=True,
-              type=click.Path(dir_okay=False), help="PNG file to write.")
-@click.option("--epochs", type=int, default=30, show_default=True, help="Training epochs of each model.")
-@click.option("--code-size", type=int, default=16, show_default=True)
+              type=click.Path(dir_okay=False), help="Picture to write: .png or .jpg.")
+@click.option("--epochs", type=int, default=default_of(gen.ae_vs_vae_figure, "epochs"), show_default=True,
+              help="Training epochs of each model.")
+@click.option("--code-size", type=int, default=default_of(gen.ae_vs_vae_figure, "code_size"),
+              show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
-def generate_figure(out, epochs, code_size, seed, quiet):
+@overwrite_option
+def generate_figure(out, epochs, code_size, seed, quiet, overwrite):
     """Random codes decoded by a plain auto-encoder next to a VAE's samples (MNIST)."""
+    _check_picture(out, overwrite)
     result = gen.ae_vs_vae_figure(out, epochs=epochs, code_size=code_size, random_state=seed,
                                   verbose=False if quiet else "auto")
     for line in result.lines:
         click.echo(line)
     click.echo(f"wrote {result.path}")
-
-
-# Used by ``aekit train --model vae`` ---------------------------------------------------------
-VAE_OPTIONS = [
-    click.option("--model", "model_kind", type=click.Choice(["autoencoder", "vae"]),
-                 default="autoencoder", show_default=True,
-                 help="autoencoder (deterministic) or vae (variational, can generate)."),
-    click.option("--beta", type=float, default=1.0, show_default=True,
-                 help="vae: weight of the KL term (> 1: beta-VAE)."),
-    click.option("--likelihood", type=click.Choice(["bernoulli", "gaussian"]), default="bernoulli",
-                 show_default=True, help="vae: p(x|z); bernoulli for [0, 1] images."),
-    click.option("--kl-warmup", type=int, default=0, show_default=True,
-                 help="vae: epochs over which the KL weight rises from 0 to beta."),
-    click.option("--free-bits", type=float, default=0.0, show_default=True,
-                 help="vae: nats per latent dimension left unpenalised."),
-    click.option("--binarize", is_flag=True,
-                 help="vae: draw binary pixels from the [0, 1] intensities every step "
-                      "(dynamic binarization)."),
-]
-
-
-def vae_options(func):
-    """The options ``aekit train`` needs for ``--model vae``."""
-    for option in reversed(VAE_OPTIONS):
-        func = option(func)
-    return func
-
-
-def build_vae(settings: dict, *, autoencoder_only: dict, beta, likelihood, kl_warmup,
-              free_bits, binarize, **training):
-    """A VAE from ``aekit train``'s options; options of the plain auto-encoder are refused."""
-    from aekit.errors import ConfigError
-    from aekit.models.vae import VAE
-
-    used = [name for name, value in autoencoder_only.items() if value]
-    if used:
-        raise ConfigError(f"--{used[0].replace('_', '-')} is an option of --model autoencoder, "
-                          "not of --model vae")
-    return VAE(**settings, beta=beta, likelihood=likelihood, kl_warmup_epochs=kl_warmup,
-               free_bits=free_bits, binarize="dynamic" if binarize else None, **training)
-
-
-def vae_summary(model) -> str:
-    return (f"variational: {model.active_units_} of {model.code_size} latent units active "
-            f"(posterior-mean variance > 0.01); sample it with `aekit sample`")

@@ -15,7 +15,7 @@ from aekit.cli import speech
 from aekit.cli.errors import AekitGroup
 
 
-@click.group(cls=AekitGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("aekit", cls=AekitGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="aekit")
 @click.option("--log-level", default="warning", show_default=True,
               type=click.Choice(["debug", "info", "warning", "error"]), help="Logging detail.")

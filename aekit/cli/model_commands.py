@@ -6,45 +6,57 @@ import json
 
 import click
 
-from aekit.cli.options import data_options, load_input, write_array
+from aekit.cli.kinds import check_model_folder, load_for
+from aekit.cli.options import (ARRAY_SUFFIXES, check_output, data_options, load_input_for,
+                               overwrite_option, write_array, write_codes)
 from aekit.errors import ConfigError
-from aekit.io import load, read_config
-from pathlib import Path
+from aekit.plots import PICTURE_FORMATS
 
-MODEL = click.argument("model", type=click.Path(file_okay=False))
+MODEL = click.argument("model", type=click.Path())
 
 
 @click.command()
 @MODEL
 @data_options
-@click.option("--out", required=True, help="Where to write the codes: .npy or .csv.")
+@click.option("--out", required=True,
+              help="Where to write the codes: .npy, or .csv with a header (a name column of "
+                   "file names or row numbers, then code0, code1, ...).")
 @click.option("--ids", is_flag=True,
               help="Write the chosen code ids (cluster or codebook entry) of a one-hot or "
                    "vq model instead of the code vectors.")
-def encode(model, data, split, image_size, label_column, out, ids):
+@overwrite_option
+def encode(model, data, split, image_size, label_column, out, ids, overwrite):
     """Write the codes of DATA under MODEL to OUT."""
-    estimator = load(model)
-    X = load_input(data, split, image_size, label_column).X
+    check_output(out, overwrite=overwrite, inputs=(model, data), suffixes=ARRAY_SUFFIXES)
+    estimator = load_for(model, "encode")
+    loaded = load_input_for(estimator, data, split, image_size, label_column)
+    X = loaded.X
     if ids and not hasattr(estimator, "predict"):
         what = (f"a {estimator.bottleneck} code" if hasattr(estimator, "bottleneck")
                 else f"a {type(estimator).__name__} model")
         raise ConfigError(f"--ids needs a model with a one-hot or vq code; {model} has {what}")
     codes = estimator.predict(X) if ids else estimator.transform(X)
     codes = codes.reshape(len(codes), -1)
-    click.echo(f"wrote {codes.shape[0]} codes of size {codes.shape[1]} to {write_array(out, codes)}")
+    path = write_codes(out, codes, loaded.names, prefix="id" if ids else "code")
+    click.echo(f"wrote {codes.shape[0]} codes of size {codes.shape[1]} to {path}")
 
 
 @click.command()
 @MODEL
 @data_options
 @click.option("--out", required=True, help="Where to write the reconstructions: .npy or .csv.")
-@click.option("--png", default=None, help="Also draw originals above reconstructions in this PNG.")
-def reconstruct(model, data, split, image_size, label_column, out, png):
+@click.option("--png", default=None,
+              help="Also draw originals above reconstructions in this picture (.png or .jpg).")
+@overwrite_option
+def reconstruct(model, data, split, image_size, label_column, out, png, overwrite):
     """Write MODEL's reconstructions of DATA to OUT, with per-sample errors on screen."""
     from aekit.plots import save_reconstruction_grid
 
-    estimator = load(model)
-    X = load_input(data, split, image_size, label_column).X
+    check_output(out, overwrite=overwrite, inputs=(model, data), suffixes=ARRAY_SUFFIXES)
+    check_output(png, overwrite=overwrite, inputs=(model, data), suffixes=PICTURE_FORMATS,
+                 option="--png")
+    estimator = load_for(model, "reconstruct")
+    X = load_input_for(estimator, data, split, image_size, label_column).X
     recon = estimator.reconstruct(X)
     errors = estimator.reconstruction_error(X)
     click.echo(f"wrote {len(recon)} reconstructions to {write_array(out, recon)}; "
@@ -58,7 +70,7 @@ def reconstruct(model, data, split, image_size, label_column, out, png):
 @click.option("--json", "as_json", is_flag=True, help="Print the whole config.json.")
 def info(model, as_json):
     """Describe the model saved in MODEL."""
-    config = read_config(Path(model))
+    config = check_model_folder(model)
     if as_json:
         click.echo(json.dumps(config, indent=2))
         return

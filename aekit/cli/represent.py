@@ -5,10 +5,18 @@ from __future__ import annotations
 import click
 import numpy as np
 
-from aekit.cli.options import data_options, load_input
+from aekit.cli.options import (check_output, check_output_folder, data_options, default_of,
+                               load_input, overwrite_option)
+from aekit.io import CONFIG
+from aekit.plots import PICTURE_FORMATS
+from aekit.models.autoencoder import AutoEncoder
+from aekit.represent.probe import linear_probe
 from aekit.data import LoadedData
 from aekit.errors import ConfigError, InputError
 from aekit.registry import EMBEDDINGS
+
+
+AE_DEFAULTS = AutoEncoder().get_params()
 
 
 def _labels_of(loaded: LoadedData, labels_file, no_labels: bool = False, *, required: bool = False):
@@ -47,20 +55,26 @@ def _comma_list(text: str) -> tuple[str, ...]:
 @click.option("--no-labels", is_flag=True, help="Draw uncoloured even when the data has labels.")
 @click.option("--methods", default="autoencoder,pca,tsne", show_default=True,
               help=f"Comma-separated, from: {', '.join(EMBEDDINGS.names())}.")
-@click.option("--epochs", type=int, default=50, show_default=True, help="Auto-encoder training epochs.")
+@click.option("--epochs", type=int, default=AE_DEFAULTS["epochs"], show_default=True,
+              help="Auto-encoder training epochs.")
 @click.option("--max-samples", type=int, default=None,
               help="Embed a random subset of this many samples (t-SNE is slow on large data).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--save-model", type=click.Path(file_okay=False), default=None,
               help="Save the 2-D auto-encoder here, to embed new points later with `aekit encode`.")
-@click.option("--out", required=True, type=click.Path(dir_okay=False), help="PNG to write.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="Picture to write: .png or .jpg.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@overwrite_option
 def embed(data, split, image_size, label_column, labels_file, no_labels, methods, epochs,
-          max_samples, seed, save_model, out, quiet):
+          max_samples, seed, save_model, out, quiet, overwrite):
     """Draw 2-D embeddings of DATA side by side and measure them."""
     from aekit.represent.embedding import compare_embeddings
-    from aekit.models.autoencoder import AutoEncoder
 
+    check_output(out, overwrite=overwrite, inputs=(data, labels_file), suffixes=PICTURE_FORMATS,
+                 what="pictures")
+    if save_model:
+        check_output_folder(save_model, overwrite=overwrite, holds=CONFIG, what="a model")
     loaded = load_input(data, split, image_size, label_column)
     X, labels = _subsample(loaded, _labels_of(loaded, labels_file, no_labels), max_samples, seed)
     autoencoder = AutoEncoder(code_size=2, epochs=epochs, random_state=seed,
@@ -87,23 +101,22 @@ def embed(data, split, image_size, label_column, labels_file, no_labels, methods
 @click.option("--test-split", default=None, help="Split of --test-data, e.g. test.")
 @click.option("--test-labels", type=click.Path(dir_okay=False), default=None,
               help="Labels of --test-data, when it does not carry its own.")
-@click.option("--model", type=click.Path(file_okay=False), default=None,
+@click.option("--model", type=click.Path(), default=None,
               help="A trained aekit model to take codes from; default: train one on DATA.")
-@click.option("--labels-per-class", default="1,10,100", show_default=True,
+@click.option("--labels-per-class", default=",".join(map(str, default_of(linear_probe, "labels_per_class"))),
+              show_default=True,
               help="Comma-separated k values: labelled samples per class the probe may use.")
-@click.option("--code-size", type=int, default=30, show_default=True)
-@click.option("--epochs", type=int, default=50, show_default=True)
-@click.option("--draws", type=int, default=5, show_default=True,
+@click.option("--code-size", type=int, default=AE_DEFAULTS["code_size"], show_default=True)
+@click.option("--epochs", type=int, default=AE_DEFAULTS["epochs"], show_default=True)
+@click.option("--draws", type=int, default=default_of(linear_probe, "n_draws"), show_default=True,
               help="Random draws of the labelled samples to average over.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def probe(data, split, image_size, label_column, labels_file, test_data, test_split, test_labels,
           model, labels_per_class, code_size, epochs, draws, seed, quiet):
     """Linear probe: logistic regression on few labels, over auto-encoder codes, PCA and raw input."""
-    from aekit.represent.probe import linear_probe
-    from aekit.models.autoencoder import AutoEncoder
     from aekit.cli.options import parse_sizes
-    from aekit.io import load
+    from aekit.cli.kinds import load_for
 
     loaded = load_input(data, split, image_size, label_column)
     y = _labels_of(loaded, labels_file, required=True)
@@ -111,7 +124,7 @@ def probe(data, split, image_size, label_column, labels_file, test_data, test_sp
     if test_data is not None:
         held_out = load_input(test_data, test_split, image_size, label_column)
         X_test, y_test = held_out.X, _labels_of(held_out, test_labels, required=True)
-    autoencoder = load(model) if model else AutoEncoder(
+    autoencoder = load_for(model, "probe --model") if model else AutoEncoder(
         code_size=code_size, epochs=epochs, random_state=seed, verbose=False if quiet else "auto")
     result = linear_probe(loaded.X, y, X_test=X_test, y_test=y_test, autoencoder=autoencoder,
                           labels_per_class=parse_sizes(labels_per_class), n_draws=draws,

@@ -3,33 +3,33 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import click
 
 from aekit._atomic import atomic_path
-from aekit.cli.options import data_options, load_input
-from aekit.errors import ConfigError
+from aekit.cli.options import (check_output, check_output_folder, data_options, default_of,
+                               load_input, load_input_for, overwrite_option)
+from aekit.search.codes import METRICS, SEARCH_KINDS, CodeIndex, check_query
+from aekit.errors import ConfigError, InputError
 
 
 @click.command()
-@click.argument("model", type=click.Path(file_okay=False))
+@click.argument("model", type=click.Path())
 @data_options
-@click.option("--metric", type=click.Choice(["euclidean", "cosine"]), default="euclidean", show_default=True)
-@click.option("--search", "search_kind", type=click.Choice(["auto", "exact", "approximate"]),
-              default="auto", show_default=True,
+@click.option("--metric", type=click.Choice(METRICS), default=default_of(CodeIndex.build, "metric"),
+              show_default=True)
+@click.option("--search", "search_kind", type=click.Choice(SEARCH_KINDS),
+              default=default_of(CodeIndex.build, "search"), show_default=True,
               help="exact (flat) or approximate (HNSW graph); auto: approximate above 500,000 items.")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Index folder to write.")
 @click.option("--overwrite", is_flag=True, help="Replace an index already in OUT.")
 def index(model, data, split, image_size, label_column, metric, search_kind, out, overwrite):
     """Encode DATA with MODEL and write a searchable index to OUT."""
-    from aekit.search.codes import CodeIndex
-    from aekit.io import load
+    from aekit.cli.kinds import load_for
 
-    if (Path(out) / "index.json").exists() and not overwrite:
-        raise ConfigError(f"{out} already holds an index; pass --overwrite to replace it")
-    estimator = load(model)
-    loaded = load_input(data, split, image_size, label_column)
+    check_output_folder(out, overwrite=overwrite, holds="index.json", what="an index")
+    estimator = load_for(model, "index")
+    loaded = load_input_for(estimator, data, split, image_size, label_column)
     built = CodeIndex.build(estimator, loaded.X, loaded.names, metric=metric, search=search_kind)
     built.save(out)
     named = "file names" if loaded.names else "row numbers"
@@ -40,18 +40,26 @@ def index(model, data, split, image_size, label_column, metric, search_kind, out
 @click.command()
 @click.argument("index_dir", metavar="INDEX", type=click.Path(file_okay=False))
 @click.argument("query")
-@click.option("-k", "k", type=int, default=10, show_default=True, help="Neighbours per query.")
+@click.option("-k", "k", type=int, default=default_of(CodeIndex.search, "k"), show_default=True,
+              help="Neighbours per query.")
 @click.option("--model", type=click.Path(file_okay=False), default=None,
               help="Encode queries with this model folder; it must be the one that built INDEX.")
 @click.option("--resize", is_flag=True,
               help="Resize query images to the model's size and channel count instead of refusing.")
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Also write the results as CSV.")
-def search(index_dir, query, k, model, resize, out):
+@overwrite_option
+def search(index_dir, query, k, model, resize, out, overwrite):
     """Find the K items of INDEX nearest to QUERY (an image, a folder of images or an array file)."""
-    from aekit.search.codes import CodeIndex
-
+    check_output(out, overwrite=overwrite, inputs=(index_dir, query, model), suffixes=(".csv",),
+                 what="CSV files")
     found = CodeIndex.load(index_dir, model=model)
     queries = _load_queries(query, found.model.input_shape_, resize)
+    if queries.kind == "image" and not resize:
+        try:
+            check_query(found.model, queries.X)
+        except InputError as exc:
+            raise InputError(f"{exc}: pass --resize to resize the query images to the model's "
+                             "size and channels") from None
     result = found.search(queries.X, k)
     query_names = queries.names or [f"row {i}" for i in range(len(queries.X))]
     rows = [(q, rank + 1, name, float(dist))

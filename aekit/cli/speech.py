@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from aekit.cli.kinds import check_kind, load_for
 from aekit.cli.options import parse_sizes
 from aekit.errors import ConfigError
 # importing aekit.speech registers "speech_units", so aekit.load and `aekit info` read its models
@@ -15,10 +16,17 @@ from aekit.data.audio import find_wavs, read_wavs
 from aekit.speech import SpeechUnits, unit_usage
 from aekit.speech.files import UNITS_JSONL, write_summary, write_units
 
-# Training settings: None means "not given", so --model can refuse them instead of
+# Training options default to None, "not given": only given ones reach SpeechUnits (the
+# rest take its own defaults, shown in the help), and --model can refuse them instead of
 # silently ignoring them.
-TRAINING_DEFAULTS = {"codebook": 64, "code_size": 16, "hidden": "256", "context": 2, "file_mean": True,
-                     "epochs": 20, "batch_size": 256, "learning_rate": 1e-3}
+DEFAULTS = SpeechUnits().get_params()
+
+
+def _default(param: str) -> str:
+    value = DEFAULTS[param]
+    shown = ",".join(map(str, value)) if isinstance(value, tuple) else \
+        f"{value:g}" if isinstance(value, float) else value
+    return f"[default: {shown}]"
 
 
 @click.group()
@@ -31,29 +39,29 @@ def speech() -> None:
               help="Folder of WAV files (sub-folders too).")
 @click.option("--out", required=True, type=click.Path(file_okay=False),
               help="Folder to write: units.jsonl, units.csv, summary.json and model/ (trained).")
-@click.option("--model", default=None, type=click.Path(file_okay=False),
+@click.option("--model", default=None, type=click.Path(),
               help="Map the files with these saved units (an earlier OUT/model) instead of training.")
 @click.option("--codebook", type=click.IntRange(2), default=None,
-              help=f"Number of units K [default: {TRAINING_DEFAULTS['codebook']}].")
+              help=f"Number of units K {_default('codebook')}.")
 @click.option("--code-size", type=click.IntRange(1), default=None,
-              help=f"Length of each codebook vector [default: {TRAINING_DEFAULTS['code_size']}].")
+              help=f"Length of each codebook vector {_default('code_size')}.")
 @click.option("--hidden", default=None,
-              help=f"Encoder hidden widths, e.g. 256,128 [default: {TRAINING_DEFAULTS['hidden']}].")
+              help=f"Encoder hidden widths, e.g. 256,128 {_default('hidden')}.")
 @click.option("--context", type=click.IntRange(0), default=None,
               help="Frames stacked either side of each frame "
-                   f"[default: {TRAINING_DEFAULTS['context']}].")
+                   f"{_default('context')}.")
 @click.option("--file-mean/--no-file-mean", default=None,
               help="Subtract each file's mean log-mel frame first (removes the microphone and "
-                   "some of the voice's colour) [default: on].")
+                   f"some of the voice's colour) [default: {'on' if DEFAULTS['file_mean'] else 'off'}].")
 @click.option("--sample-rate", type=click.IntRange(1), default=None,
               help="Resample every file to this rate [default: the most common rate].")
 @click.option("--epochs", type=click.IntRange(1), default=None,
-              help=f"[default: {TRAINING_DEFAULTS['epochs']}]")
+              help=f"{_default('epochs')}")
 @click.option("--batch-size", type=click.IntRange(1), default=None,
-              help=f"[default: {TRAINING_DEFAULTS['batch_size']}]")
+              help=f"{_default('batch_size')}")
 @click.option("--learning-rate", "--lr", type=float, default=None,
-              help=f"[default: {TRAINING_DEFAULTS['learning_rate']:g}]")
-@click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda or cuda:N.")
+              help=f"{_default('learning_rate')}")
+@click.option("--device", default=DEFAULTS["device"], show_default=True, help="auto, cpu, cuda or cuda:N.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--csv/--no-csv", "write_csv", default=True, show_default=True,
               help="Also write units.csv (file, frame, start_s, unit).")
@@ -69,16 +77,20 @@ def units(wav_dir, out, model, codebook, code_size, hidden, context, file_mean, 
     out = Path(out)
     if (out / UNITS_JSONL).exists() and not overwrite:
         raise ConfigError(f"{out} already holds {UNITS_JSONL}; pass --overwrite to replace it")
+    if model is not None:  # before reading any audio
+        _refuse_training_options(given, sample_rate)
+        check_kind(model, "speech units --model")
     paths = find_wavs(wav_dir)
     names = [p.relative_to(wav_dir).as_posix() for p in paths]
     verbose = False if quiet else "auto"
     if model is not None:
-        _refuse_training_options(given, sample_rate)
-        su = SpeechUnits.load(model, device=device, verbose=verbose)
+        su = load_for(model, "speech units --model", device=device, verbose=verbose)
     else:
-        settings = {k: TRAINING_DEFAULTS[k] if v is None else v for k, v in given.items()}
-        su = SpeechUnits(**{**settings, "hidden": parse_sizes(str(settings["hidden"]))},
-                         sample_rate=sample_rate, device=device, verbose=verbose, random_state=seed)
+        settings = {k: v for k, v in given.items() if v is not None}
+        if hidden is not None:
+            settings["hidden"] = parse_sizes(hidden)
+        su = SpeechUnits(**settings, sample_rate=sample_rate, device=device, verbose=verbose,
+                         random_state=seed)
     rate = su.frames_.sample_rate if model is not None else sample_rate
     show = not quiet and sys.stderr.isatty()
     recordings, _ = read_wavs(paths, names=names, sample_rate=rate, progress=show)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import click
 
 from aekit._atomic import atomic_path
+from aekit.cli.options import check_output, check_output_folder, default_of, overwrite_option
+from aekit.text.index import SemanticHashIndex
 from aekit.errors import ConfigError
 
 
@@ -18,23 +19,24 @@ def text() -> None:
 
 @text.command("index")
 @click.option("--docs", required=True, type=click.Path(), help="Folder of text files (read recursively).")
-@click.option("--bits", type=int, default=64, show_default=True,
+@click.option("--bits", type=int, default=default_of(SemanticHashIndex.build, "bits"), show_default=True,
               help="Hash length: a multiple of 8 from 8 to 256.")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Index folder to write.")
-@click.option("--max-words", type=int, default=2000, show_default=True,
+@click.option("--max-words", type=int, default=default_of(SemanticHashIndex.build, "max_words"),
+              show_default=True,
               help="Vocabulary size: the most frequent words kept (stop words excluded).")
 @click.option("--strip-headers", is_flag=True,
               help="Drop mail/news headers (From:, Path:, ...) at the top of files; keep the Subject.")
-@click.option("--epochs", type=int, default=50, show_default=True, help="Training epochs of the auto-encoder.")
+@click.option("--epochs", type=int, default=default_of(SemanticHashIndex.build, "epochs"), show_default=True,
+              help="Training epochs of the auto-encoder.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
 @click.option("--no-vectors", is_flag=True, help="Do not keep TF-IDF vectors (smaller index; no --refine).")
 @click.option("--overwrite", is_flag=True, help="Replace an index already in OUT.")
 def index(docs, bits, out, max_words, strip_headers, epochs, seed, no_vectors, overwrite):
     """Hash every text file under DOCS and write a searchable index to OUT."""
-    from aekit.text.index import INDEX_JSON, SemanticHashIndex
+    from aekit.text.index import INDEX_JSON
 
-    if (Path(out) / INDEX_JSON).exists() and not overwrite:
-        raise ConfigError(f"{out} already holds an index; pass --overwrite to replace it")
+    check_output_folder(out, overwrite=overwrite, holds=INDEX_JSON, what="an index")
     if epochs < 1:
         raise ConfigError(f"--epochs must be at least 1, got {epochs}")
     built = SemanticHashIndex.from_folder(docs, bits, strip_headers=strip_headers, max_words=max_words,
@@ -47,14 +49,15 @@ def index(docs, bits, out, max_words, strip_headers, epochs, seed, no_vectors, o
 @text.command("search")
 @click.argument("index_dir", metavar="INDEX", type=click.Path(file_okay=False))
 @click.argument("query")
-@click.option("-k", "k", type=int, default=10, show_default=True, help="Documents to return.")
+@click.option("-k", "k", type=int, default=default_of(SemanticHashIndex.search, "k"), show_default=True,
+              help="Documents to return.")
 @click.option("--refine", is_flag=True,
               help="Re-rank the best 10*K by Hamming distance by TF-IDF cosine (more precise).")
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Also write the results as CSV.")
-def search(index_dir, query, k, refine, out):
+@overwrite_option
+def search(index_dir, query, k, refine, out, overwrite):
     """Find the K documents of INDEX nearest to the text QUERY."""
-    from aekit.text.index import SemanticHashIndex
-
+    check_output(out, overwrite=overwrite, inputs=(index_dir,), suffixes=(".csv",), what="CSV files")
     found = SemanticHashIndex.load(index_dir)
     hits = found.search(query, k, refine=refine)
     columns = ["rank", "distance"] + (["cosine"] if refine else []) + ["name", "title"]

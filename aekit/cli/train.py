@@ -1,4 +1,11 @@
-"""``aekit train``: fit an auto-encoder on a dataset and save it as a model folder."""
+"""``aekit train``: fit an auto-encoder on a dataset and save it as a model folder.
+
+``--kind`` names the estimator in :data:`aekit.registry.ESTIMATORS` (every estimator built
+from an architecture: ``autoencoder``, ``vae``). Each option sets the estimator parameter
+of the same name and defaults to None, meaning "the estimator's own default" (shown in the
+help, read from ``get_params()``); only the options given are passed on, and one the
+chosen kind does not take is refused, naming the kinds that take it.
+"""
 
 from __future__ import annotations
 
@@ -6,116 +13,189 @@ from pathlib import Path
 
 import click
 
-from aekit.models.autoencoder import AutoEncoder
-from aekit.cli.generate import build_vae, vae_options, vae_summary
+import aekit.models  # noqa: F401  (registers the general estimators)
+from aekit.base import ArchitectureMixin
 from aekit.cli.options import data_options, load_input, parse_sizes
 from aekit.errors import ConfigError
 from aekit.io import CONFIG
-from aekit.nn.bottleneck import BOTTLENECKS
-from aekit.nn.activations import ACTIVATIONS
 from aekit.models.pretrain import PRETRAINERS
-from aekit.registry import ARCHITECTURES, CORRUPTIONS, RECONSTRUCTION_LOSSES
+from aekit.nn.activations import ACTIVATIONS
+from aekit.nn.bottleneck import BOTTLENECKS
+from aekit.registry import ARCHITECTURES, CORRUPTIONS, ESTIMATORS, RECONSTRUCTION_LOSSES
+from aekit.nn.gaussian import LIKELIHOODS
 
 PRESETS = {"hinton2006": {"architecture": "mlp", "hidden": (1000, 500, 250), "code_size": 30}}
+
+# The kinds `aekit train` builds: estimators made from an architecture (not detectors or
+# speech units, which have commands of their own).
+KINDS = [name for name in ESTIMATORS.names() if issubclass(ESTIMATORS.get(name), ArchitectureMixin)]
+DEFAULTS = {kind: ESTIMATORS.get(kind)().get_params() for kind in KINDS}
+DEFAULT_KIND = "autoencoder"
+
+# option name (the function's argument) -> estimator parameter, when they differ
+PARAM_OF = {"kl_warmup": "kl_warmup_epochs"}
+CONVERT = {"hidden": parse_sizes}
+
+
+def _shown(value) -> str:
+    return ",".join(map(str, value)) if isinstance(value, (tuple, list)) else f"{value:g}" \
+        if isinstance(value, float) else str(value)
+
+
+def _default(param: str) -> str:
+    """``[default: 50]``, or ``[default: 30 (autoencoder), 32 (vae)]`` where kinds differ;
+    "" when the default is None (the help says what None means)."""
+    have = {kind: d[param] for kind, d in DEFAULTS.items() if param in d}
+    if all(v is None for v in have.values()):
+        return ""
+    shown = {kind: _shown(v) for kind, v in have.items()}
+    if len(set(shown.values())) == 1:
+        return f" [default: {next(iter(shown.values()))}]"
+    return " [default: " + ", ".join(f"{v} ({k})" for k, v in shown.items()) + "]"
+
+
+def _takers(param: str) -> list[str]:
+    return [kind for kind, d in DEFAULTS.items() if param in d]
+
+
+def param_option(*decls, param: str, help: str, **kwargs):
+    """An option setting the estimator parameter ``param``; its help names the kinds that
+    take it (when not all do) and the estimators' default."""
+    takers = _takers(param)
+    assert takers, f"no kind of `aekit train` takes {param!r}"  # a typo in this module
+    only = "" if len(takers) == len(KINDS) else f"[{', '.join(takers)}] "
+    return click.option(*decls, default=None, help=f"{only}{help}{_default(param)}", **kwargs)
+
+
+def training_options(func):
+    for option in reversed([
+        param_option("--architecture", param="architecture",
+                     type=click.Choice(["auto", *ARCHITECTURES.names()]),
+                     help="auto: conv for images, mlp for tables."),
+        param_option("--hidden", param="hidden",
+                     help="Hidden sizes, e.g. 1000,500,250 (mlp) or 32,64 (conv); default: the "
+                          "architecture's."),
+        param_option("--code-size", param="code_size", type=int, help="Length of the code."),
+        param_option("--activation", param="activation", type=click.Choice(ACTIVATIONS.names()),
+                     help="Hidden activation (sigmoid with --pretrain rbm, whose units are logistic)."),
+        param_option("--pretrain", param="pretrain", type=click.Choice(PRETRAINERS.names()),
+                     help="Layer-wise pre-training before fine-tuning: rbm (Hinton & Salakhutdinov "
+                          "2006) or dae (stacked de-noising). Implies --architecture mlp."),
+        param_option("--pretrain-epochs", param="pretrain_epochs", type=int,
+                     help="Pre-training epochs per layer."),
+        param_option("--objective", param="objective", type=click.Choice(RECONSTRUCTION_LOSSES.names()),
+                     help="Reconstruction loss."),
+        param_option("--noise", param="noise", type=click.Choice(CORRUPTIONS.names()),
+                     help="Corrupt inputs while training (de-noising auto-encoder)."),
+        param_option("--noise-level", param="noise_level", type=float, help="Strength of --noise."),
+        param_option("--contractive", param="contractive", type=float,
+                     help="Weight of the encoder-Jacobian penalty."),
+        param_option("--sparsity", param="sparsity", type=float, help="Weight of the L1 code penalty."),
+        param_option("--bottleneck", param="bottleneck", type=click.Choice(BOTTLENECKS.names()),
+                     help="binary: CODE_SIZE bits; onehot: one of CODE_SIZE clusters; vq: codebook "
+                          "vectors (VQ-VAE)."),
+        param_option("--codebook-size", param="codebook_size", type=int,
+                     help="Codebook vectors (--bottleneck vq)."),
+        param_option("--codebook-dim", param="codebook_dim", type=int,
+                     help="Length of each quantized vector (--bottleneck vq; default: the whole code)."),
+        param_option("--beta", param="beta", type=float, help="Weight of the KL term (> 1: beta-VAE)."),
+        param_option("--likelihood", param="likelihood", type=click.Choice(LIKELIHOODS.names()),
+                     help="p(x|z); bernoulli for [0, 1] images."),
+        param_option("--kl-warmup", param="kl_warmup_epochs", type=int,
+                     help="Epochs over which the KL weight rises from 0 to beta."),
+        param_option("--free-bits", param="free_bits", type=float,
+                     help="Nats per latent dimension left unpenalised."),
+        param_option("--binarize", param="binarize", is_flag=True, flag_value="dynamic",
+                     help="Draw binary pixels from the [0, 1] intensities every step (dynamic "
+                          "binarization)."),
+        param_option("--epochs", param="epochs", type=int, help="Training epochs."),
+        param_option("--batch-size", param="batch_size", type=int, help="Samples per step."),
+        param_option("--learning-rate", "--lr", "learning_rate", param="learning_rate", type=float,
+                     help="Step size of the optimizer."),
+        param_option("--patience", param="patience", type=int, help="Early-stopping patience in epochs."),
+        param_option("--device", param="device", help="auto, cpu, cuda or cuda:N."),
+        param_option("--checkpoint-every", param="checkpoint_every", type=int,
+                     help="Epochs between checkpoints."),
+    ]):
+        func = option(func)
+    return func
 
 
 @click.command()
 @data_options
 @click.option("--out", required=True, type=click.Path(file_okay=False),
               help="Model folder to write (config.json, model.safetensors, checkpoints/).")
+@click.option("--kind", type=click.Choice(KINDS), default=DEFAULT_KIND, show_default=True,
+              help="What to train: autoencoder (deterministic) or vae (variational, can generate).")
 @click.option("--preset", type=click.Choice(sorted(PRESETS)), default=None,
               help="Named settings; hinton2006 = mlp 1000-500-250 with a 30-D code.")
-@click.option("--architecture", type=click.Choice(["auto", *ARCHITECTURES.names()]), default=None,
-              help="auto (default): conv for images, mlp for tables.")
-@click.option("--hidden", default=None, help="Hidden sizes, e.g. 1000,500,250 (mlp) or 32,64 (conv).")
-@click.option("--code-size", type=int, default=None, help="Length of the code (default 30).")
-@click.option("--activation", type=click.Choice(ACTIVATIONS.names()), default=None,
-              help="Hidden activation (default relu; sigmoid with --pretrain rbm, whose "
-                   "units are logistic).")
-@click.option("--pretrain", type=click.Choice(PRETRAINERS.names()), default=None,
-              help="Layer-wise pre-training before fine-tuning: rbm (Hinton & Salakhutdinov "
-                   "2006) or dae (stacked de-noising). Implies --architecture mlp.")
-@click.option("--pretrain-epochs", type=int, default=10, show_default=True,
-              help="Pre-training epochs per layer.")
-@click.option("--objective", type=click.Choice(RECONSTRUCTION_LOSSES.names()), default="mse", show_default=True)
-@click.option("--noise", type=click.Choice(CORRUPTIONS.names()), default=None,
-              help="Corrupt inputs while training (de-noising auto-encoder).")
-@click.option("--noise-level", type=float, default=0.2, show_default=True)
-@click.option("--contractive", type=float, default=0.0, show_default=True,
-              help="Weight of the encoder-Jacobian penalty.")
-@click.option("--sparsity", type=float, default=0.0, show_default=True, help="Weight of the L1 code penalty.")
-@click.option("--bottleneck", type=click.Choice(BOTTLENECKS.names()), default="continuous",
-              show_default=True, help="binary: CODE_SIZE bits; onehot: one of CODE_SIZE "
-              "clusters; vq: codebook vectors (VQ-VAE).")
-@click.option("--codebook-size", type=int, default=None,
-              help="Codebook vectors (vq; default 512).")
-@click.option("--codebook-dim", type=int, default=None,
-              help="Length of each quantized vector (vq; default: the whole code).")
-@click.option("--epochs", type=int, default=50, show_default=True)
-@click.option("--batch-size", type=int, default=64, show_default=True)
-@click.option("--learning-rate", "--lr", type=float, default=1e-3, show_default=True)
-@click.option("--patience", type=int, default=10, show_default=True, help="Early-stopping patience in epochs.")
-@click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda or cuda:N.")
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--checkpoint-every", type=int, default=5, show_default=True, help="Epochs between checkpoints.")
+@training_options
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed (the "
+              "command line is reproducible by default).")
 @click.option("--resume", is_flag=True, help="Continue from the checkpoint in OUT/checkpoints.")
 @click.option("--overwrite", is_flag=True, help="Replace a model already in OUT.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-@vae_options
-def train(data, split, image_size, label_column, out, preset, architecture, hidden, code_size,
-          activation, pretrain, pretrain_epochs, objective, noise, noise_level, contractive,
-          sparsity, bottleneck, codebook_size, codebook_dim, epochs, batch_size, learning_rate, patience, device, seed, checkpoint_every,
-          resume, overwrite, quiet, model_kind, beta, likelihood, kl_warmup, free_bits, binarize):
+def train(data, split, image_size, label_column, out, kind, preset, seed, resume, overwrite, quiet,
+          **options):
     """Train an auto-encoder on DATA and save it to OUT."""
     out_dir = Path(out)
     if (out_dir / CONFIG).exists() and not (overwrite or resume):
         raise ConfigError(f"{out_dir} already holds a model; pass --overwrite to replace it, "
                           "--resume to continue its training, or choose another --out")
-    if bottleneck != "vq" and (codebook_size is not None or codebook_dim is not None):
+    given = _given(options, kind)
+    if given.get("bottleneck") != "vq" and ({"codebook_size", "codebook_dim"} & set(given)):
         raise ConfigError("--codebook-size and --codebook-dim apply to --bottleneck vq only")
-    loaded = load_input(data, split, image_size, label_column)
     settings = dict(PRESETS.get(preset, {}))
-    if pretrain is not None:
-        settings.setdefault("architecture", "mlp")  # pre-training stacks fully-connected layers
-        if PRETRAINERS.get(pretrain).activation is not None:  # rbm: logistic units
-            settings["activation"] = PRETRAINERS.get(pretrain).activation
-    settings.update({k: v for k, v in {"architecture": architecture, "hidden": parse_sizes(hidden),
-                                        "code_size": code_size, "activation": activation}.items()
-                     if v is not None})
-    if model_kind == "vae":
-        model = build_vae(
-            settings, autoencoder_only=dict(pretrain=pretrain, noise=noise,
-                                            contractive=contractive, sparsity=sparsity,
-                                            bottleneck=None if bottleneck == "continuous"
-                                            else bottleneck),
-            beta=beta, likelihood=likelihood, kl_warmup=kl_warmup, free_bits=free_bits,
-            binarize=binarize, epochs=epochs, batch_size=batch_size,
-            learning_rate=learning_rate, patience=patience, device=device, random_state=seed,
-            checkpoint_dir=str(out_dir / "checkpoints"), checkpoint_every=checkpoint_every,
-            verbose=False if quiet else "auto")
-    else:
-        model = AutoEncoder(
-            **settings, pretrain=pretrain, pretrain_epochs=pretrain_epochs, objective=objective,
-            noise=noise, noise_level=noise_level, contractive=contractive, sparsity=sparsity,
-            bottleneck=bottleneck, codebook_size=codebook_size or 512, codebook_dim=codebook_dim,
-            epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, patience=patience,
-            device=device, random_state=seed,
-            checkpoint_dir=str(out_dir / "checkpoints"), checkpoint_every=checkpoint_every,
-            verbose=False if quiet else "auto")
+    if given.get("pretrain") is not None:
+        settings["architecture"] = "mlp"  # pre-training stacks fully-connected layers
+        if PRETRAINERS.get(given["pretrain"]).activation is not None:  # rbm: logistic units
+            settings["activation"] = PRETRAINERS.get(given["pretrain"]).activation
+    settings.update(given)
+    loaded = load_input(data, split, image_size, label_column)
+    model = ESTIMATORS.get(kind)(**settings, random_state=seed,
+                                 checkpoint_dir=str(out_dir / "checkpoints"),
+                                 **({"verbose": False} if quiet else {}))
     model.fit(loaded.X, resume=resume)
     model.save(out_dir)
     last = model.history_[-1]
-    for row in getattr(model, "pretrain_history_", []):  # a VAE is not pre-trained
-        click.echo(f"pre-trained ({row['kind']}) layer {row['layer']}: {row['n_in']} -> "
-                   f"{row['n_out']}, reconstruction error {row['reconstruction_error']:.5g}, "
-                   f"{row['seconds']:.1f} s")
-    click.echo(f"trained {model.architecture_} auto-encoder on {loaded.X.shape[0]} samples of "
+    click.echo(f"trained {model.architecture_} {kind} on {loaded.X.shape[0]} samples of "
                f"{loaded.source}: {model.n_epochs_} epochs, best epoch {model.best_epoch_}, "
                f"train loss {last['train_loss']:.5g}, validation loss {last['val_loss'] or '-'}")
-    if model_kind == "vae":
-        click.echo(vae_summary(model))
-    if hasattr(model, "codebook_usage_"):
-        size = model.code_size_ if bottleneck == "onehot" else model.codebook_size
-        click.echo(f"{bottleneck} code: {model.codebook_usage_:.0%} of {size} codes used, "
-                   f"perplexity {model.codebook_perplexity_:.1f}")
+    for line in SUMMARIES[kind](model):
+        click.echo(line)
     click.echo(f"saved model to {out_dir} (loss history: {out_dir / 'checkpoints' / 'history.csv'})")
+
+
+def _given(options: dict, kind: str) -> dict:
+    """The estimator parameters of the options given; one ``kind`` does not take is refused."""
+    given = {}
+    for name, value in options.items():
+        if value is None:
+            continue
+        param = PARAM_OF.get(name, name)
+        if param not in DEFAULTS[kind]:
+            takers = " or ".join(f"--kind {k}" for k in _takers(param))
+            raise ConfigError(f"--{name.replace('_', '-')} is an option of {takers}, "
+                              f"not of --kind {kind}")
+        given[param] = CONVERT.get(name, lambda v: v)(value)
+    return given
+
+
+def _autoencoder_lines(model) -> list[str]:
+    lines = [f"pre-trained ({row['kind']}) layer {row['layer']}: {row['n_in']} -> {row['n_out']}, "
+             f"reconstruction error {row['reconstruction_error']:.5g}, {row['seconds']:.1f} s"
+             for row in model.pretrain_history_]
+    if hasattr(model, "codebook_usage_"):  # a one-hot or vq code
+        size = model.code_size_ if model.bottleneck == "onehot" else model.codebook_size
+        lines.append(f"{model.bottleneck} code: {model.codebook_usage_:.0%} of {size} codes used, "
+                     f"perplexity {model.codebook_perplexity_:.1f}")
+    return lines
+
+
+def _vae_lines(model) -> list[str]:
+    return [f"variational: {model.active_units_} of {model.code_size} latent units active "
+            "(posterior-mean variance > 0.01); sample it with `aekit sample`"]
+
+
+# What to report after training, per kind (a new kind gets its lines here).
+SUMMARIES = {"autoencoder": _autoencoder_lines, "vae": _vae_lines}

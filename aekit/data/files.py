@@ -162,17 +162,71 @@ def _read_frame(path: Path):
     try:
         if name.endswith((".parquet", ".pq")):
             return pd.read_parquet(path, engine="pyarrow")
-        sep = "\t" if ".tsv" in name else ","
-        frame = pd.read_csv(path, sep=sep)
+        dialect = sniff_csv(path)
+        frame = pd.read_csv(path, **dialect)
+        frame.attrs["first_line"] = 2  # the line of data row 0 (for messages), after the header
         if pd.to_numeric(pd.Series(frame.columns), errors="coerce").notna().all():
             # a header of numbers is the first row of a file that has no header
-            frame = pd.read_csv(path, sep=sep, header=None)
+            frame = pd.read_csv(path, **dialect, header=None)
             frame.columns = [str(c) for c in frame.columns]
+            frame.attrs["first_line"] = 1
         return frame
     except pd.errors.EmptyDataError:
         raise DataError(f"'{path}' is empty") from None
+    except DataError:
+        raise
     except (ValueError, OSError, pd.errors.ParserError) as exc:  # incl. pyarrow's
         raise DataError(f"cannot read '{path}' as a table: {exc}") from None
+
+
+# Separators a CSV may use, in the order they are tried; the first one found the same
+# number of times on every sampled line wins, and a file where none is (one column, or
+# separators inside quotes) is read with the suffix's own (tab for .tsv, else comma).
+CSV_SEPARATORS = (",", "\t", ";", "|")
+SNIFF_BYTES = 64 * 1024
+# What a file that is not text most likely is, by its first bytes
+_MAGIC = {b"PAR1": "a Parquet file (name it .parquet)", b"\x93NUMPY": "a NumPy array (name it .npy)",
+          b"PK\x03\x04": "a zip archive (an Excel .xlsx or a .npz?)", b"\x1f\x8b": "gzip-compressed "
+          "(name it .csv.gz)", b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image"}
+
+
+def sniff_csv(path) -> dict:
+    """``sep`` (and ``decimal``) to read the CSV/TSV at ``path`` with, from its first lines.
+
+    A file that is not text (NUL bytes, or a known binary signature) fails with a message
+    saying so. A ``;``-separated file with decimal commas (``1,5;2,25``) gets
+    ``decimal=","``, as written by spreadsheets in many locales.
+    """
+    import gzip
+
+    path = Path(path)
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rb") as f:
+            head = f.read(SNIFF_BYTES)
+    except (OSError, EOFError) as exc:  # e.g. a .csv.gz that is not gzip
+        raise DataError(f"cannot read '{path}' as a table: {exc}") from None
+    what = next((name for magic, name in _MAGIC.items() if head.startswith(magic)), None)
+    control = sum(head.count(bytes([b])) for b in range(32) if b not in (9, 10, 13))
+    if what is None and (b"\x00" in head or control > 0.05 * len(head)):
+        what = "it holds control bytes that text does not"
+    if what is not None:
+        raise DataError(f"'{path}' is a binary file ({what}), not a CSV text table")
+    lines = head.decode("utf-8", errors="replace").splitlines()
+    lines = [line for line in lines[:-1 if len(head) == SNIFF_BYTES else None][:50] if line.strip()]
+    default = "\t" if ".tsv" in path.name.lower() else ","
+    sep = next((c for c in CSV_SEPARATORS
+                if lines and len({line.count(c) for line in lines}) == 1 and lines[0].count(c)),
+               default)
+    if sep != default:
+        logger.info("%s: read as a %r-separated table", path, sep)
+    dialect = {"sep": sep}
+    if sep == ";":
+        cells = [cell.strip() for line in lines[1:] for cell in line.split(";")]
+        if any(re.fullmatch(r"-?\d+,\d+", c) for c in cells) and \
+                not any(re.fullmatch(r"-?\d+\.\d+", c) for c in cells):
+            dialect["decimal"] = ","
+    return dialect
 
 
 def _check_numeric(frame, path: Path, label_column) -> None:
@@ -200,9 +254,11 @@ def _check_cells(frame, path: Path) -> None:
     if not missing.any():
         return
     row, col = np.argwhere(missing)[0]
+    first_line = frame.attrs.get("first_line")  # CSV: lines counted as in an editor
+    line = f", line {first_line + row} of the file" if first_line is not None else ""
     raise DataError(
         f"'{path}' has {int(missing.sum())} empty or NaN cell(s), the first in "
-        f"column {str(frame.columns[col])!r} at data row {row} (counting from 0); "
+        f"column {str(frame.columns[col])!r} at data row {row} (counting from 0{line}); "
         "fill or drop them"
     )
 

@@ -27,7 +27,7 @@ def load_generator(path):
     model = load(path)
     if not all(hasattr(model, m) for m in ("sample", "interpolate", "traverse")):
         raise ConfigError(f"{path} holds a model of type {type(model).__name__}, which cannot generate: "
-                          "train one with `aekit train --model vae`")
+                          "train one with `aekit train --kind vae`")
     return model
 
 

@@ -177,6 +177,60 @@ def test_bad_arrays_and_parameters():
         aekit.AnomalyDetector(categorical=["nope"], **FAST).fit(table())
 
 
+def test_an_id_column_is_named_at_fit(caplog):
+    frame = table(60).assign(id=[f"tx-{i:04d}" for i in range(60)])
+    with caplog.at_level("WARNING", logger="aekit.anomaly.tabular"):
+        aekit.AnomalyDetector(**FAST).fit(frame)
+    assert ("column 'id' has a distinct value on every row (60 rows, e.g. 'tx-0000'), like an "
+            "id: one-hot encoded it only tells rows apart and makes every new value look "
+            "unusual; leave it out with ignore=['id'] (--ignore id)") in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="aekit.anomaly.tabular"):
+        aekit.AnomalyDetector(**FAST).fit(table(60).assign(n=np.arange(60)))
+    assert "column 'n' holds a distinct, increasing whole number on every row" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="aekit.anomaly.tabular"):
+        aekit.AnomalyDetector(ignore=["id"], **FAST).fit(frame)
+    assert caplog.text == ""
+
+
+def test_a_stray_text_cell_in_a_numeric_column_is_named(caplog):
+    frame = table(60).astype({"fee": object})
+    frame.loc[41, "fee"] = "oops"
+    with caplog.at_level("WARNING", logger="aekit.anomaly.tabular"):
+        det = aekit.AnomalyDetector(**FAST).fit(frame)
+    assert ("column 'fee' is numeric except for 1 cell(s), the first at row 41: 'oops'; it is "
+            "treated as categorical (each number a category): fix the cell(s), or pass "
+            "categorical=['fee'] (--categorical fee) if it is one") in caplog.text
+    assert "fee" in det.encoder_.categorical_names
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="aekit.anomaly.tabular"):
+        aekit.AnomalyDetector(categorical=["fee"], **FAST).fit(frame)  # said so: no warning
+    assert caplog.text == ""
+
+
+def test_ignored_columns_are_left_out_at_fit_and_when_scoring_and_saved(tmp_path):
+    frame = table(100).assign(id=[f"tx-{i}" for i in range(100)], label=0)
+    det = aekit.AnomalyDetector(ignore=["id", "label"], **FAST).fit(frame)
+    assert "id" not in det.feature_names_in_ and "label" not in det.feature_names_in_
+    plain = table(100)
+    np.testing.assert_allclose(det.anomaly_score(frame), det.anomaly_score(plain), rtol=1e-6)
+    assert det.explain(frame).shape == (100, 5)
+    det.save(tmp_path / "det")
+    loaded = aekit.load(tmp_path / "det")
+    assert tuple(loaded.ignore) == ("id", "label") and loaded.encoder_.ignored == ["id", "label"]
+    np.testing.assert_allclose(loaded.anomaly_score(frame), det.anomaly_score(frame), rtol=1e-5)
+
+
+def test_ignore_errors():
+    with pytest.raises(InputError, match=r"ignore names column\(s\) not in X: 'nope'"):
+        aekit.AnomalyDetector(ignore=["nope"], **FAST).fit(table(30))
+    with pytest.raises(InputError, match="ignore names columns of a DataFrame"):
+        aekit.AnomalyDetector(ignore=["x0"], **FAST).fit(planted(50)[0])
+    with pytest.raises(ConfigError, match="ignore names table columns; X holds images"):
+        aekit.AnomalyDetector(ignore=["x0"], **FAST).fit(np.zeros((20, 1, 8, 8)))
+
+
 def test_clone_and_reproducible(table_det):
     again = clone(table_det).fit(table())
     np.testing.assert_allclose(again.decision_scores_, table_det.decision_scores_, rtol=1e-5, atol=1e-6)
@@ -209,6 +263,17 @@ def test_faces_example_flags_non_faces(tmp_path):
     np.testing.assert_allclose(aekit.load(tmp_path / "faces").anomaly_score(data.X[:10]),
                                   det.anomaly_score(data.X[:10]), rtol=1e-5, atol=1e-6)
     assert det.explain(data.X[:2]).shape == (2, 1, 25, 25)
+
+
+def test_uint8_images_are_scored_at_fit_as_they_are_later():
+    """decision_scores_ (and so threshold_ and labels_) come from the scaled images that
+    anomaly_score sees; they used to be computed on the raw 0..240 pixels."""
+    from sklearn.datasets import load_digits
+
+    X = (load_digits().images[:300] * 15).astype(np.uint8)  # (300, 8, 8), 0..240
+    det = aekit.AnomalyDetector(steps=20, random_state=0).fit(X)
+    np.testing.assert_allclose(det.anomaly_score(X), det.decision_scores_, rtol=1e-5, atol=1e-6)
+    assert (det.predict(X) == -1).sum() == (det.labels_ == -1).sum() == 30
 
 
 def test_adbench_breast_cancer_set():

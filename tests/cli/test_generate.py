@@ -1,4 +1,4 @@
-"""``aekit train --model vae``, ``sample``, ``interpolate``, ``traverse`` and the figure."""
+"""``aekit train --kind vae``, ``sample``, ``interpolate``, ``traverse`` and the figure."""
 
 import numpy as np
 import pytest
@@ -19,7 +19,7 @@ def run(*args):
 @pytest.fixture(scope="module")
 def vae_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("vae") / "model"
-    result = run("train", "--data", "digits", "--out", out, "--model", "vae", "--beta", "2",
+    result = run("train", "--data", "digits", "--out", out, "--kind", "vae", "--beta", "2",
                  "--kl-warmup", "1", "--binarize", *FAST)
     assert result.exit_code == 0, result.output
     assert "latent units active" in result.output
@@ -72,12 +72,12 @@ def test_traverse_chosen_and_default_dimensions(vae_dir, digit_pngs, tmp_path):
     (["interpolate", "{vae}", "{pngs}/big.png", "{pngs}/0.png", "--out", "x.png"],
      "a must be one sample of shape (1, 8, 8)"),
     (["traverse", "{vae}", "--dim", "9", "--out", "x.png"], "dim must be an integer in [0, 3]"),
-    (["sample", "{ae}", "--out", "x.png"], "which cannot generate"),
-    (["train", "--data", "digits", "--out", "m", "--model", "vae", "--beta", "inf"],
+    (["sample", "{ae}", "--out", "x.png"], "`aekit sample` needs a VAE"),
+    (["train", "--data", "digits", "--out", "m", "--kind", "vae", "--beta", "inf"],
      "beta must be a finite number"),
-    (["train", "--data", "digits", "--out", "m", "--model", "vae", "--noise", "masking"],
-     "--noise is an option of --model autoencoder"),
-    (["train", "--data", "digits", "--out", "m", "--model", "vae", "--likelihood", "gaussian",
+    (["train", "--data", "digits", "--out", "m", "--kind", "vae", "--noise", "masking"],
+     "--noise is an option of --kind autoencoder, not of --kind vae"),
+    (["train", "--data", "digits", "--out", "m", "--kind", "vae", "--likelihood", "gaussian",
       "--binarize"], "needs likelihood='bernoulli'"),
 ])
 def test_user_errors_are_one_line_with_status_2(args, message, vae_dir, digit_pngs, tmp_path,

@@ -121,3 +121,19 @@ def test_search_refuses_another_model(index, image_folder, tmp_path):
 
 def test_index_refuses_to_overwrite(index, model, image_folder):
     assert_one_line_error(run("index", model, "--data", image_folder, "--out", index), "--overwrite")
+
+
+def test_images_of_another_size_name_the_option_that_fixes_them(model, index, tmp_path):
+    big = tmp_path / "big"
+    big.mkdir()
+    Image.fromarray(np.zeros((28, 28), np.uint8)).save(big / "a.png")
+    for command in (["encode", model, "--data", big, "--out", tmp_path / "c.npy"],
+                    ["reconstruct", model, "--data", big, "--out", tmp_path / "r.npy"],
+                    ["index", model, "--data", big, "--out", tmp_path / "i"]):
+        assert_one_line_error(run(*command), f"'{big}' holds 28x28 images (784 values each), but "
+                                             "the model takes 8x8 (64): pass --image-size 8 to resize them")
+    assert run("encode", model, "--data", big, "--image-size", 8, "--out", tmp_path / "c.npy").exit_code == 0
+    assert_one_line_error(run("search", index, big / "a.png"),
+                          "but the model was trained on 8x8 images with 1 channel (grayscale): pass "
+                          "--resize to resize the query images")
+    assert run("search", index, big / "a.png", "--resize", "-k", 2).exit_code == 0

@@ -1,6 +1,7 @@
 """``aekit train --bottleneck``, ``aekit encode --ids`` and ``aekit info`` for discrete codes."""
 
 import numpy as np
+import pandas as pd
 from click.testing import CliRunner
 
 import aekit
@@ -22,8 +23,9 @@ def test_train_a_vq_model_then_write_its_code_ids(tmp_path, digits_X):
     np.save(tmp_path / "x.npy", digits_X[:10])
     result = run("encode", out, "--data", tmp_path / "x.npy", "--out", tmp_path / "ids.csv", "--ids")
     assert result.exit_code == 0, result.output
-    ids = np.loadtxt(tmp_path / "ids.csv", delimiter=",")
-    assert np.array_equal(ids, aekit.load(out).predict(digits_X[:10]))
+    ids = pd.read_csv(tmp_path / "ids.csv")
+    assert ids.columns.tolist() == ["row", "id0"] and ids["row"].tolist() == list(range(10))
+    assert np.array_equal(ids["id0"], aekit.load(out).predict(digits_X[:10]))
     info = run("info", out)
     assert "bottleneck: vq" in info.output and "codes used:" in info.output
 

@@ -50,6 +50,51 @@ def test_csv_without_header(tmp_path):
     assert load_data(tmp_path / "raw.csv").X.shape == (3, 2)
 
 
+@pytest.mark.parametrize("text, sep, decimal", [
+    ("a;b;c\n1,5;2;-3,25\n4;5,5;6\n", ";", ","),  # a spreadsheet's CSV, decimal commas
+    ("a;b\n1.5;2\n3;4\n", ";", "."),
+    ("a|b\n1|2\n3|4\n", "|", "."),
+    ("a\tb\n1\t2\n3\t4\n", "\t", "."),
+])
+def test_the_separator_of_a_csv_is_sniffed(tmp_path, text, sep, decimal):
+    from aekit.data.files import sniff_csv
+
+    (tmp_path / "data.csv").write_text(text)
+    assert sniff_csv(tmp_path / "data.csv") == ({"sep": sep, "decimal": ","} if decimal == ","
+                                               else {"sep": sep})
+    assert load_data(tmp_path / "data.csv").X.shape == (2, text.splitlines()[0].count(sep) + 1)
+
+
+def test_a_comma_csv_with_quoted_separators_stays_comma(tmp_path):
+    (tmp_path / "data.csv").write_text('a,b\n1,"x; y"\n2,"z; w; v"\n')
+    from aekit.data.files import sniff_csv
+
+    assert sniff_csv(tmp_path / "data.csv") == {"sep": ","}
+
+
+@pytest.mark.parametrize("content, what", [
+    (b"\x93NUMPY\x01\x00v\x00{'descr': '<f8'}", "a NumPy array (name it .npy)"),
+    (b"PAR1\x15\x04\x15", "a Parquet file (name it .parquet)"),
+    (b"\x1f\x8b\x08\x00", "gzip-compressed (name it .csv.gz)"),
+    (b"a,b\n1,\x00\x00\x01\n", "it holds control bytes that text does not"),
+])
+def test_a_binary_file_given_as_csv_is_named(tmp_path, content, what):
+    (tmp_path / "data.csv").write_bytes(content)
+    with pytest.raises(DataError) as info:
+        load_data(tmp_path / "data.csv")
+    assert str(info.value) == f"'{tmp_path / 'data.csv'}' is a binary file ({what}), not a CSV text table"
+
+
+def test_an_empty_cell_is_named_by_its_line(tmp_path):
+    (tmp_path / "data.csv").write_text("a,b\n1,2\n3,4\n5,\n")
+    with pytest.raises(DataError, match=r"column 'b' at data row 2 \(counting from 0, line 4 "
+                                         r"of the file\); fill or drop them"):
+        load_data(tmp_path / "data.csv")
+    (tmp_path / "raw.csv").write_text("1,2\n3,\n")  # no header: data row 1 is line 2
+    with pytest.raises(DataError, match=r"data row 1 \(counting from 0, line 2 of the file\)"):
+        load_data(tmp_path / "raw.csv")
+
+
 @pytest.mark.parametrize(
     "text, kwargs, pattern",
     [
