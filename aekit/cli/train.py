@@ -16,6 +16,7 @@ import click
 import aekit.models  # noqa: F401  (registers the general estimators)
 from aekit.base import ArchitectureMixin
 from aekit.cli.options import data_options, load_input, parse_sizes
+from aekit.data.chunks import open_chunks
 from aekit.errors import ConfigError
 from aekit.io import CONFIG
 from aekit.models.pretrain import PRETRAINERS
@@ -23,6 +24,7 @@ from aekit.nn.activations import ACTIVATIONS
 from aekit.nn.bottleneck import BOTTLENECKS
 from aekit.registry import ARCHITECTURES, CORRUPTIONS, ESTIMATORS, RECONSTRUCTION_LOSSES
 from aekit.nn.gaussian import LIKELIHOODS
+from aekit.train import is_main_process
 
 PRESETS = {"hinton2006": {"architecture": "mlp", "hidden": (1000, 500, 250), "code_size": 30}}
 
@@ -109,6 +111,8 @@ def training_options(func):
                      help="Draw binary pixels from the [0, 1] intensities every step (dynamic "
                           "binarization)."),
         param_option("--epochs", param="epochs", type=int, help="Training epochs."),
+        param_option("--max-steps", param="max_steps", type=int,
+                     help="Stop after this many optimizer steps, whatever --epochs says."),
         param_option("--batch-size", param="batch_size", type=int, help="Samples per step."),
         param_option("--learning-rate", "--lr", "learning_rate", param="learning_rate", type=float,
                      help="Step size of the optimizer."),
@@ -135,9 +139,14 @@ def training_options(func):
 @click.option("--resume", is_flag=True, help="Continue from the checkpoint in OUT/checkpoints.")
 @click.option("--overwrite", is_flag=True, help="Replace a model already in OUT.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--stream", is_flag=True, help="Read DATA (.npy or .parquet) a chunk at a time "
+              "instead of into memory, for tables larger than memory.")
 def train(data, split, image_size, label_column, out, kind, preset, seed, resume, overwrite, quiet,
-          **options):
-    """Train an auto-encoder on DATA and save it to OUT."""
+          stream, **options):
+    """Train an auto-encoder on DATA and save it to OUT.
+
+    Under torchrun (`torchrun --nproc-per-node N -m aekit.cli.main train ...`) the
+    processes train data-parallel; --batch-size is the global batch; rank 0 writes OUT."""
     out_dir = Path(out)
     if (out_dir / CONFIG).exists() and not (overwrite or resume):
         raise ConfigError(f"{out_dir} already holds a model; pass --overwrite to replace it, "
@@ -151,19 +160,52 @@ def train(data, split, image_size, label_column, out, kind, preset, seed, resume
         if PRETRAINERS.get(given["pretrain"]).activation is not None:  # rbm: logistic units
             settings["activation"] = PRETRAINERS.get(given["pretrain"]).activation
     settings.update(given)
-    loaded = load_input(data, split, image_size, label_column)
+    X, n_samples, source = _training_data(data, split, image_size, label_column, stream, kind)
     model = ESTIMATORS.get(kind)(**settings, random_state=seed,
                                  checkpoint_dir=str(out_dir / "checkpoints"),
                                  **({"verbose": False} if quiet else {}))
-    model.fit(loaded.X, resume=resume)
-    model.save(out_dir)
+    model.fit(X, resume=resume)
+    model.save(out_dir)  # rank 0 only, under torchrun
+    if not is_main_process():
+        return
     last = model.history_[-1]
-    click.echo(f"trained {model.architecture_} {kind} on {loaded.X.shape[0]} samples of "
-               f"{loaded.source}: {model.n_epochs_} epochs, best epoch {model.best_epoch_}, "
+    processes = f" in {model.world_size_} processes" if model.world_size_ > 1 else ""
+    click.echo(f"trained {model.architecture_} {kind} on {n_samples} samples of {source}"
+               f"{processes}: {model.n_epochs_} epochs, best epoch {model.best_epoch_}, "
                f"train loss {last['train_loss']:.5g}, validation loss {last['val_loss'] or '-'}")
     for line in SUMMARIES[kind](model):
         click.echo(line)
     click.echo(f"saved model to {out_dir} (loss history: {out_dir / 'checkpoints' / 'history.csv'})")
+
+
+def _training_data(data, split, image_size, label_column, stream: bool, kind: str):
+    """(X, number of samples, what was read): an array, or a chunk reader with --stream."""
+    if stream:
+        if kind != "autoencoder" or split or image_size or label_column:
+            raise ConfigError("--stream reads a .npy or .parquet table for --kind autoencoder; "
+                              "it takes no --split, --image-size or --label-column")
+        reader = open_chunks(data)
+        return reader, reader.n_rows, f"{data} (streamed)"
+    size = Path(data).stat().st_size if Path(data).is_file() else 0
+    if size and size > available_memory():
+        raise ConfigError(f"{data} ({size / 2**30:.1f} GiB) is larger than the memory available "
+                          f"({available_memory() / 2**30:.1f} GiB); pass --stream to read it a "
+                          "chunk at a time (.npy or .parquet)")
+    loaded = load_input(data, split, image_size, label_column)
+    return loaded.X, loaded.X.shape[0], loaded.source
+
+
+def available_memory() -> int:
+    """Bytes this process may still take: MemAvailable, or the address-space limit."""
+    import resource
+
+    limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    try:
+        with open("/proc/meminfo") as f:
+            free = next(int(line.split()[1]) * 1024 for line in f if line.startswith("MemAvailable"))
+    except (OSError, StopIteration):
+        free = 1 << 62
+    return min(free, limit if limit > 0 else 1 << 62)
 
 
 def _given(options: dict, kind: str) -> dict:
