@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.decomposition import PCA
 
 logger = logging.getLogger(__name__)
-SAMPLE = 2000  # rows compared; enough to tell, quick on any data
+SAMPLE = 1000  # rows compared; enough to tell, quick on any data
 
 
 def baseline_errors(Xs: np.ndarray, n_components: int) -> tuple[float, float]:
@@ -24,7 +24,7 @@ def baseline_errors(Xs: np.ndarray, n_components: int) -> tuple[float, float]:
     k = min(n_components, flat.shape[1], len(flat) - 1)
     if k < 1:
         return mean_error, mean_error
-    pca = PCA(k, svd_solver="full").fit(flat)
+    pca = PCA(k, svd_solver="randomized", random_state=0).fit(flat)  # fast, and close enough to tell
     rebuilt = pca.inverse_transform(pca.transform(flat))
     return mean_error, float(((flat - rebuilt) ** 2).mean())
 

@@ -22,6 +22,9 @@ from torch.nn.parallel import DistributedDataParallel
 from aekit.train.sources import Shard
 
 logger = logging.getLogger(__name__)
+# smaller buckets than the default 25 MB start all-reducing early layers while later
+# ones are still in backward (a 2M-parameter net is one 9 MB bucket otherwise)
+BUCKET_MB = 2
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,9 @@ def wrap(module: nn.Module, objective, world: World, device: torch.device,
         return step
     ids = [device.index] if device.type == "cuda" else None
     # with several optimizers each forward uses only some parameters
-    return DistributedDataParallel(step, device_ids=ids, find_unused_parameters=several_optimizers)
+    # gradients as views of the buckets: no copy into and out of them on every step
+    return DistributedDataParallel(step, device_ids=ids, find_unused_parameters=several_optimizers,
+                                   gradient_as_bucket_view=True, bucket_cap_mb=BUCKET_MB)
 
 
 def _comm_device() -> torch.device:

@@ -47,7 +47,7 @@ def build_optimizer(spec: OptimizerSpec, module: nn.Module, config, device: torc
         raise ConfigError(f"optimizer {spec.name!r} was given no parameters")
     lr = config.learning_rate if spec.learning_rate is None else spec.learning_rate
     weight_decay = config.weight_decay if spec.weight_decay is None else spec.weight_decay
-    return OPTIMIZERS.get(spec.algorithm)(groups, lr, weight_decay, spec, device)
+    return OPTIMIZERS.get(spec.algorithm or config.optimizer)(groups, lr, weight_decay, spec, device)
 
 
 def build_schedule(spec: OptimizerSpec, optimizer, config, total_epochs: int):

@@ -54,7 +54,7 @@ class OptimizerSpec:
 
     name: str = "main"
     params: Sequence[Any] | None = None
-    algorithm: str = "adam"  # a name in aekit.train.optim.OPTIMIZERS
+    algorithm: str | None = None  # a name in OPTIMIZERS (adam, adamw, sgd); None: the config's
     learning_rate: float | None = None
     weight_decay: float | None = None
     momentum: float = 0.0  # sgd only

@@ -40,6 +40,7 @@ class TrainConfig:
     epochs: int | None = 50  # None: as many as max_steps needs
     max_steps: int | None = None  # a budget of optimizer steps; training stops at either
     batch_size: int = 64  # the global batch, split across torchrun's processes
+    optimizer: str = "adam"  # for specs that name none: "adam", "adamw" or "sgd"
     learning_rate: float = 1e-3
     weight_decay: float = 0.0
     lr_schedule: str = "cosine"  # "cosine" decays to 0 over the epochs; "constant"

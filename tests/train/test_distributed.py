@@ -42,3 +42,19 @@ def test_two_gloo_processes_train_what_one_process_trains(tmp_path):
     # the history is the same on every process: losses reduced over both halves
     np.testing.assert_allclose([r["train_loss"] for r in ddp.history_],
                                [r["train_loss"] for r in single.history_], rtol=1e-4)
+
+
+@pytest.mark.slow
+def test_a_run_of_one_process_resumes_on_two(tmp_path):
+    first = subprocess.run([sys.executable, str(HERE / "ddp_fit.py"), str(tmp_path / "one"), "2",
+                            str(tmp_path / "ckpt")], capture_output=True, text=True, timeout=120,
+                           env={**os.environ, "PYTHONPATH": str(HERE.parents[1])})
+    assert first.returncode == 0, first.stderr[-3000:]
+    result = _torchrun([str(HERE / "ddp_fit.py"), str(tmp_path / "two"), "4", str(tmp_path / "ckpt"),
+                        "resume"], tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    resumed = aekit.load(tmp_path / "two")
+    assert [r["epoch"] for r in resumed.history_] == [1, 2, 3, 4]
+    assert resumed.world_size_ == 2
+    saved = json.loads((tmp_path / "ckpt" / "checkpoint.json").read_text())
+    assert saved["epoch"] == 4
