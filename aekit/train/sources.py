@@ -296,8 +296,36 @@ class ChunkedSource:
         return tensor.pin_memory().to(device, non_blocking=True) if device.type == "cuda" else tensor
 
 
+# Sources over a list of items (files, sequences) --------------------------------------------
+class _ItemSource:
+    """What sources of separately stored items share: a seeded validation split by item,
+    batches made on the CPU and moved to the device, one global order per epoch."""
+
+    def __len__(self):
+        raise NotImplementedError
+
+    def _subset(self, idx):
+        raise NotImplementedError
+
+    def split(self, fraction, seed):
+        n_val = validation_rows(len(self), fraction)
+        order = torch.randperm(len(self), generator=torch.Generator().manual_seed(seed)).tolist()
+        return self._subset(order[n_val:]), (self._subset(order[:n_val]) if n_val else None)
+
+    def to(self, device):
+        self.device = device
+        return self
+
+    @property
+    def order_device(self):
+        return torch.device("cpu")
+
+    def n_steps(self, batch_size, shard):
+        return _n_index_steps(len(self), batch_size, shard)
+
+
 # Image crops ---------------------------------------------------------------------------------
-class ImageCropSource:
+class ImageCropSource(_ItemSource):
     """Image files of any size (at least ``crop``), read when a batch needs them.
 
     ``read(path) -> (C, H, W) array`` loads one image (e.g. :func:`aekit.data.load_image`
@@ -320,22 +348,6 @@ class ImageCropSource:
     def _subset(self, idx) -> "ImageCropSource":
         return ImageCropSource([self.paths[i] for i in idx], self.crop, self.read,
                                [self.sizes[i] for i in idx])
-
-    def split(self, fraction, seed):
-        n_val = validation_rows(len(self), fraction)
-        order = torch.randperm(len(self), generator=torch.Generator().manual_seed(seed)).tolist()
-        return self._subset(order[n_val:]), (self._subset(order[:n_val]) if n_val else None)
-
-    def to(self, device):
-        self.device = device
-        return self
-
-    @property
-    def order_device(self):
-        return torch.device("cpu")
-
-    def n_steps(self, batch_size, shard):
-        return _n_index_steps(len(self), batch_size, shard)
 
     def epoch(self, batch_size, generator, shard):
         order = torch.randperm(len(self), generator=generator)
@@ -369,7 +381,7 @@ def _image_size(path) -> tuple[int, int]:
 
 
 # Variable-length sequences ---------------------------------------------------------------------
-class SequenceSource:
+class SequenceSource(_ItemSource):
     """Sequences (T_i, *features) of different lengths; batches are :class:`PaddedBatch`.
 
     With ``bucket=True`` each epoch sorts windows of 50 batches by length before cutting
@@ -391,22 +403,6 @@ class SequenceSource:
 
     def _subset(self, idx) -> "SequenceSource":
         return SequenceSource([self.sequences[i] for i in idx], bucket=self.bucket)
-
-    def split(self, fraction, seed):
-        n_val = validation_rows(len(self), fraction)
-        order = torch.randperm(len(self), generator=torch.Generator().manual_seed(seed)).tolist()
-        return self._subset(order[n_val:]), (self._subset(order[:n_val]) if n_val else None)
-
-    def to(self, device):
-        self.device = device
-        return self
-
-    @property
-    def order_device(self):
-        return torch.device("cpu")
-
-    def n_steps(self, batch_size, shard):
-        return _n_index_steps(len(self), batch_size, shard)
 
     def epoch(self, batch_size, generator, shard):
         order = torch.randperm(len(self), generator=generator)
