@@ -41,6 +41,7 @@ logger = logging.getLogger(__name__)
 # samples or their order (BLAS and conv kernels pick their blocking by batch size, and
 # results differed in the last bits across batch sizes on some CPUs).
 INFERENCE_CHUNK = 256
+CHUNK_BYTES = 32 << 20  # fewer rows per chunk for large samples (images), by sample size only
 
 # Settings of the shared training loop, in the order a user reads them.
 TRAINING_RULES: dict[str, P.Rule] = {
@@ -75,8 +76,11 @@ AE_TRAINING = training_rules("epochs", "max_steps", "batch_size", "learning_rate
 
 
 def fixed_chunks(X: np.ndarray, size: int = INFERENCE_CHUNK) -> Iterator[tuple[np.ndarray, int]]:
-    """``(chunk, n_valid)`` pairs covering ``X``: each chunk has exactly ``size`` rows, the
-    last one padded with zeros after its ``n_valid`` real rows."""
+    """``(chunk, n_valid)`` pairs covering ``X``: each chunk has exactly ``size`` rows (fewer
+    for samples so large that ``size`` of them pass CHUNK_BYTES; the number depends on the
+    sample's shape only), the last one padded with zeros after its ``n_valid`` real rows."""
+    sample_bytes = max(1, math.prod(X.shape[1:]) * X.dtype.itemsize)
+    size = max(1, min(size, CHUNK_BYTES // sample_bytes))
     for start in range(0, len(X), size):
         chunk = X[start:start + size]
         n_valid = len(chunk)

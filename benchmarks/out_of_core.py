@@ -37,7 +37,7 @@ def make_table(path: Path, rows: int, columns: int, seed: int = 0) -> None:
 
     rng = np.random.default_rng(seed)
     names = [f"x{j}" for j in range(columns)]
-    mix = rng.normal(size=(columns, columns)).astype(np.float32) / np.sqrt(columns)
+    mix = (rng.normal(size=(columns, columns)) / np.sqrt(columns)).astype(np.float32)
     with pq.ParquetWriter(path, pa.schema([(n, pa.float32()) for n in names])) as writer:
         for start in range(0, rows, ROW_GROUP):
             n = min(ROW_GROUP, rows - start)

@@ -24,6 +24,8 @@ def fit_stream_input(estimator, reader, scaling_kind) -> tuple[ChunkedSource, np
     estimator.n_features_in_ = math.prod(estimator.input_shape_)
     if reader.columns is not None:
         estimator.feature_names_in_ = np.asarray(reader.columns, dtype=object)
+    elif hasattr(estimator, "feature_names_in_"):
+        del estimator.feature_names_in_  # from an earlier fit
     estimator.architecture_ = estimator._resolve_architecture()
     estimator.model_shape_ = estimator._model_shape()
     auto = choose_scaling_from_stats(stats, 1 + len(reader.row_shape))

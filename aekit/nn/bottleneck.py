@@ -259,6 +259,11 @@ class VQBottleneck(TrainingState, Bottleneck):
     def _update(self, z: torch.Tensor, ids: torch.Tensor) -> None:
         counts = torch.bincount(ids, minlength=self.codebook_size).float()
         sums = torch.zeros_like(self.ema_sum).index_add_(0, ids, z)
+        if torch.distributed.is_available() and torch.distributed.is_initialized():
+            # data-parallel training: the codebook follows every process's vectors, as one
+            # process would on the whole batch (each process runs this in every step)
+            torch.distributed.all_reduce(counts)
+            torch.distributed.all_reduce(sums)
         self.ema_count.mul_(self.decay).add_(counts, alpha=1 - self.decay)
         self.ema_sum.mul_(self.decay).add_(sums, alpha=1 - self.decay)
         # Laplace smoothing keeps a code with a near-zero count from dividing by zero.

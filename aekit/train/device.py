@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import os
+
 import torch
 
 from aekit.errors import ConfigError
 
 
 def resolve_device(device: str | torch.device = "auto") -> torch.device:
-    """``"auto"`` picks CUDA when available, else CPU; anything else must exist here."""
+    """``"auto"`` picks CUDA when available, else CPU; anything else must exist here.
+    Under torchrun each process's CUDA device is its own GPU (``LOCAL_RANK``)."""
     if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        device = f"cuda:{int(os.environ.get('LOCAL_RANK', '0'))}"
     try:
         resolved = torch.device(device)
     except (RuntimeError, TypeError):

@@ -84,8 +84,13 @@ class ObjectiveModule(nn.Module):
         self.objective = objective
 
     def forward(self, batch, info):
+        """(total, terms, reported, skipped); an optimizer that sits a step out gets a zero
+        loss that touches every parameter, so DDP's backward still completes."""
         terms = self.objective(self.module, batch, info)
-        return None if terms is None else tuple(terms)
+        if terms is None:
+            zero = sum(p.sum() * 0.0 for p in self.module.parameters())
+            return zero, {}, None, True
+        return terms.total, terms.terms, terms.reported, False
 
 
 def wrap(module: nn.Module, objective, world: World, device: torch.device,
@@ -124,6 +129,15 @@ def all_gather_states(state: torch.Tensor, world: World) -> list[torch.Tensor]:
     parts = [torch.empty_like(local) for _ in range(world.size)]
     dist.all_gather(parts, local)
     return [part.cpu() for part in parts]
+
+
+def broadcast_int(value: int, world: World) -> int:
+    """Rank 0's ``value`` on every process."""
+    if world.size == 1:
+        return value
+    tensor = torch.tensor([value], dtype=torch.int64, device=_comm_device())
+    dist.broadcast(tensor, src=0)
+    return int(tensor.item())
 
 
 def barrier(world: World) -> None:

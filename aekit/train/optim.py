@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
@@ -29,10 +31,23 @@ def _sgd(groups, lr, weight_decay, spec: OptimizerSpec, device: torch.device):
                            **spec.extra)
 
 
+class CosineFactor:
+    """The cosine decay from 1 to 0 over ``total`` epochs, in closed form. torch's
+    CosineAnnealingLR updates the rate recursively from the current one, so a resumed
+    run that was given more epochs would stay at the 0 it ended on; this factor is
+    recomputed from the epoch number, and the trainer sets ``total`` on resume."""
+
+    def __init__(self, total: int):
+        self.total = max(int(total), 1)
+
+    def __call__(self, epoch: int) -> float:
+        return 0.5 * (1.0 + math.cos(math.pi * min(epoch, self.total) / self.total))
+
+
 @LR_SCHEDULES.register("cosine")
 def _cosine(optimizer, total_epochs: int):
     """Decays to 0 over the epochs (stepped once an epoch)."""
-    return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(total_epochs, 1))
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, CosineFactor(total_epochs))
 
 
 @LR_SCHEDULES.register("constant")
@@ -52,3 +67,13 @@ def build_optimizer(spec: OptimizerSpec, module: nn.Module, config, device: torc
 
 def build_schedule(spec: OptimizerSpec, optimizer, config, total_epochs: int):
     return LR_SCHEDULES.get(spec.lr_schedule or config.lr_schedule)(optimizer, total_epochs)
+
+
+def resize_schedule(schedule, total_epochs: int) -> None:
+    """After a resume: the schedule spans the epochs asked for now."""
+    for factor in getattr(schedule, "lr_lambdas", []):
+        if isinstance(factor, CosineFactor):
+            factor.total = max(int(total_epochs), 1)
+    for group, base, factor in zip(schedule.optimizer.param_groups, schedule.base_lrs,
+                                   schedule.lr_lambdas):
+        group["lr"] = base * factor(schedule.last_epoch)  # this epoch's rate on the new span

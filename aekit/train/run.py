@@ -115,8 +115,12 @@ class Run:
         for name, saved in state["module_python"].items():
             modules[name].load_training_state(saved)
         self.best_state = {k: v.to(device) for k, v in state["best"].items()} or None
-        self.order_gen.set_state(state["order_gen"])
-        self._restore_noise(state["noise_gens"], state["counters"]["world_size"])
+        try:
+            self.order_gen.set_state(state["order_gen"])
+            self._restore_noise(state["noise_gens"], state["counters"]["world_size"])
+        except RuntimeError:  # saved on another kind of device (CPU vs CUDA generators)
+            logger.warning("the checkpoint's random generators are of another device; the data "
+                           "order and noise of the resumed epochs start afresh")
         counters = state["counters"]
         self.epoch, self.step = counters["epoch"], counters["step"]
         self.best_epoch, self.stale = counters["best_epoch"], counters["stale"]

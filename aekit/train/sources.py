@@ -16,8 +16,8 @@ a fixed pass (validation), each for one process of ``shard.size``.
 Batch semantics under DistributedDataParallel: ``batch_size`` is the global batch. Index
 sources (tensors, images, sequences) draw one global order on every process and give
 each process its slice of every global batch, so N processes see what one process sees;
-streamed chunks are dealt out to the processes, each of which takes ``batch_size / N``
-rows at a time.
+with streamed chunks every process reads the chunks in the same order and keeps every
+N-th row, ``batch_size / N`` rows at a time.
 """
 
 from __future__ import annotations
@@ -104,6 +104,8 @@ def _global_batches(order: torch.Tensor, batch_size: int, shard: Shard) -> Itera
 
 
 def _n_index_steps(n: int, batch_size: int, shard: Shard) -> int:
+    if batch_size < shard.size:
+        return 0  # no batch can give every process a row
     steps = math.ceil(n / batch_size)
     if shard.size > 1 and n % batch_size and n % batch_size < shard.size:
         steps -= 1
@@ -165,7 +167,7 @@ class TensorSource:
 
 
 class _PinnedTensorSource(TensorSource):
-    """Host memory too large for the GPU: pinned, each batch copied asynchronously."""
+    """Host memory too large for the GPU: batches gathered on the host, then copied."""
 
     def __init__(self, X, device):
         super().__init__(X)
@@ -229,37 +231,41 @@ class ChunkedSource:
     def order_device(self):
         return torch.device("cpu")
 
-    def _dealt(self, order: Sequence[int], shard: Shard) -> list[list[int]]:
-        return [list(order[r::shard.size]) for r in range(shard.size)]
+    def _rank_rows(self, shard: Shard) -> int:
+        """Rows this process keeps: every ``shard.size``-th training row of each chunk."""
+        return sum(max(0, -(-(c - shard.rank) // shard.size)) for c in self.counts)
 
-    def _steps_for(self, dealt: list[list[int]], batch_size: int, shard: Shard) -> int:
-        if shard.size == 1:
-            return math.ceil(len(self) / batch_size)
-        local = max(1, batch_size // shard.size)
-        return min(sum(self.counts[i] for i in chunks) // local for chunks in dealt)
+    def _local_batch(self, batch_size: int, shard: Shard) -> int:
+        if batch_size < shard.size:
+            return 0
+        return batch_size // shard.size
 
     def n_steps(self, batch_size, shard):
-        # the same for every order when there is one process; an upper bound otherwise
-        return self._steps_for(self._dealt(range(len(self.counts)), shard), batch_size, shard)
+        local = self._local_batch(batch_size, shard)
+        if not local:
+            return 0
+        if shard.size == 1:
+            return math.ceil(len(self) / batch_size)
+        # the same on every process, whatever the epoch's order: the fewest rows any
+        # process keeps, in full batches
+        return min(self._rank_rows(Shard(r, shard.size)) for r in range(shard.size)) // local
 
     def epoch(self, batch_size, generator, shard):
         order = torch.randperm(len(self.counts), generator=generator).tolist()
-        dealt = self._dealt(order, shard)
-        steps = self._steps_for(dealt, batch_size, shard)
-        local = batch_size if shard.size == 1 else max(1, batch_size // shard.size)
+        steps, local = self.n_steps(batch_size, shard), self._local_batch(batch_size, shard)
         shuffle = np.random.default_rng(int(torch.randint(2**31, (1,), generator=generator)))
-        rows = self._rows(dealt[shard.rank], shuffle, local)
+        rows = self._rows(order, shuffle, local, shard)
         for _ in range(steps):
             block = next(rows, None)
-            if block is None:
-                return
+            if block is None:  # cannot happen with the counts above; a hang if it did
+                raise RuntimeError("a chunk gave fewer rows than its metadata says")
             yield Batch(self._tensor(block), len(block), len(block) * shard.size)
 
-    def _rows(self, chunks, shuffle, local) -> Iterator[np.ndarray]:
+    def _rows(self, chunks, shuffle, local, shard: Shard) -> Iterator[np.ndarray]:
         """Batches of ``local`` rows (the last may be short) from the chunks in order."""
         buffer: list[np.ndarray] = []
         held = 0
-        for piece in self._pieces(chunks):
+        for piece in self._pieces(chunks, shard):
             buffer.append(piece)
             held += len(piece)
             if held >= self.buffer_rows:
@@ -273,10 +279,17 @@ class ChunkedSource:
             pool = pool[shuffle.permutation(len(pool))]
             yield from (pool[i:i + local] for i in range(0, len(pool), local))
 
-    def _pieces(self, chunks) -> Iterator[np.ndarray]:
+    def _pieces(self, chunks, shard: Shard) -> Iterator[np.ndarray]:
+        """The kept rows of each chunk, transformed: this part's rows (train or
+        validation), and of those every ``shard.size``-th, from ``shard.rank`` on (every
+        process reads every chunk; memory stays bounded, and each keeps its own rows)."""
         for i in chunks:
             start = 0
             mask = self._mask(i, self.reader.sizes[i])
+            if shard.size > 1:
+                kept = np.flatnonzero(mask)
+                mask = np.zeros_like(mask)
+                mask[kept[shard.rank::shard.size]] = True
             for piece in self.reader.read(i):
                 keep = mask[start:start + len(piece)]
                 start += len(piece)
@@ -285,7 +298,7 @@ class ChunkedSource:
 
     def in_order(self, shard):
         total = len(self)
-        for piece in self._pieces(self._dealt(range(len(self.counts)), shard)[shard.rank]):
+        for piece in self._pieces(range(len(self.counts)), shard):
             for start in range(0, len(piece), VALIDATION_BATCH):
                 block = piece[start:start + VALIDATION_BATCH]
                 yield Batch(self._tensor(block), len(block), total)

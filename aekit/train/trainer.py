@@ -12,6 +12,7 @@ here, once, for every model.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import sys
@@ -22,12 +23,12 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from aekit.errors import ConfigError, InputError
+from aekit.errors import ConfigError, InputError, TrainingError
 from aekit.train import distributed as D
 from aekit.train.checkpoint import has_checkpoint, load_checkpoint, save_checkpoint
 from aekit.train.device import autocast_dtype, resolve_device
 from aekit.train.history import HistoryLog
-from aekit.train.optim import build_optimizer, build_schedule
+from aekit.train.optim import build_optimizer, build_schedule, resize_schedule
 from aekit.train.protocol import OptimizerSpec, StepInfo, as_objective
 from aekit.train.run import Run, TrainResult
 from aekit.train.sources import as_source
@@ -79,6 +80,8 @@ class Trainer:
         device = resolve_device(cfg.device)
         world = D.join(device.type)
         device = D.process_device(device, world)
+        # every process must split and order the data alike: rank 0's seed for all
+        cfg = self.config = dataclasses.replace(cfg, seed=D.broadcast_int(cfg.seed, world))
         objective = as_objective(objective)
         train, val = as_source(data).split(cfg.validation_fraction, cfg.seed)
         train, val = train.to(device), (val.to(device) if val is not None else None)
@@ -92,9 +95,8 @@ class Trainer:
         run = Run(module, optimizers, schedules, order_gen, noise_gen, world)
         if resume and has_checkpoint(cfg.checkpoint_dir):
             run.restore(*load_checkpoint(cfg.checkpoint_dir), device)
-            for schedule in schedules:
-                if hasattr(schedule, "T_max"):  # torch's cosine schedule; more epochs may be asked
-                    schedule.T_max = plan.epochs
+            for schedule in schedules:  # more epochs may be asked than the run had
+                resize_schedule(schedule, plan.epochs)
         elif resume:
             logger.warning("no checkpoint in %s; training from the start", cfg.checkpoint_dir)
         step_module = D.wrap(module, objective, world, device, len(specs) > 1)
@@ -161,7 +163,7 @@ class Trainer:
         world = run.world
         run.module.train()
         sums: dict[str, torch.Tensor] = {}
-        rows = 0
+        rows: dict[str, int] = {}  # per term: an optimizer may skip steps
         for batch in train.epoch(self.config.batch_size, run.order_gen, world.shard):
             if run.step >= plan.total_steps:
                 break
@@ -176,11 +178,11 @@ class Trainer:
                     out = step_module(batch.data, info)
                 for opt in run.optimizers:
                     opt.zero_grad(set_to_none=True)
-                if out is None:  # this optimizer sits this step out
-                    if world.size > 1:  # DDP still expects a backward after its forward
-                        sum(p.sum() * 0.0 for p in run.module.parameters()).backward()
+                total, terms, reported, skipped = out
+                if skipped:  # this optimizer sits this step out (alike on every process)
+                    if world.size > 1:  # DDP expects the backward of its forward: a zero one
+                        total.backward()
                     continue
-                total, terms, reported = out
                 (total * weight if weight != 1 else total).backward()
                 optimizer.step()
                 prefix = "" if spec is specs[0] else f"{spec.name}_"
@@ -188,9 +190,12 @@ class Trainer:
                 # Summed as tensors: no GPU sync per step, one .item() per epoch.
                 for key, value in {f"{prefix}loss": logged.detach(), **{prefix + k: v for k, v in terms.items()}}.items():
                     sums[key] = sums.get(key, 0) + value.float() * batch.n_local
-            rows += batch.n_local
+                    rows[key] = rows.get(key, 0) + batch.n_local
             run.step += 1
             bar.update()
+        if "loss" not in sums:
+            raise TrainingError(f"the objective gave no loss for {specs[0].name!r} in epoch "
+                                f"{run.epoch + 1}: it returned None at every step")
         return _mean_over_processes(sums, rows, world)
 
     def _validate(self, run: Run, objective, specs, val, device, amp, plan: _Plan) -> float | None:
@@ -207,6 +212,8 @@ class Trainer:
             for batch in val.in_order(world.shard):
                 with torch.autocast(device.type, dtype=amp, enabled=amp is not None):
                     terms = objective(run.module, batch.data, info)
+                if terms is None:
+                    continue
                 value = terms.reported if terms.reported is not None else terms.total
                 total += value.detach().double() * batch.n_local
                 rows += batch.n_local
@@ -214,12 +221,13 @@ class Trainer:
         return float(summed[0] / summed[1]) if summed[1] > 0 else None
 
 
-def _mean_over_processes(sums: dict[str, torch.Tensor], rows: int, world) -> dict[str, float]:
+def _mean_over_processes(sums: dict[str, torch.Tensor], rows: dict[str, int], world) -> dict[str, float]:
     keys = list(sums)
-    values = torch.stack([sums[k].double().cpu() for k in keys] + [torch.tensor(float(rows), dtype=torch.float64)])
+    values = torch.stack([sums[k].double().cpu() for k in keys]
+                         + [torch.tensor(float(rows[k]), dtype=torch.float64) for k in keys])
     values = D.all_sum(values, world)
-    count = float(values[-1]) or 1.0
-    return {key: float(values[i]) / count for i, key in enumerate(keys)}
+    n = len(keys)
+    return {key: float(values[i]) / (float(values[n + i]) or 1.0) for i, key in enumerate(keys)}
 
 
 def show_progress(verbose: bool | str) -> bool:

@@ -58,3 +58,21 @@ def test_a_run_of_one_process_resumes_on_two(tmp_path):
     assert resumed.world_size_ == 2
     saved = json.loads((tmp_path / "ckpt" / "checkpoint.json").read_text())
     assert saved["epoch"] == 4
+
+
+@pytest.mark.slow
+def test_two_optimizers_one_skipping_steps_train_data_parallel(tmp_path):
+    from safetensors.torch import load_file
+
+    from aekit.train import TrainConfig, Trainer
+    from tests.train.test_optimizers_and_budgets import MainAndAux, TwoPart
+
+    result = _torchrun([str(HERE / "ddp_two_optimizers.py"), str(tmp_path / "w.safetensors")], tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    torch.manual_seed(0)
+    module = TwoPart()
+    X = torch.rand(64, 3, generator=torch.Generator().manual_seed(1))
+    Trainer(TrainConfig(epochs=3, batch_size=16, validation_fraction=0.0, patience=None,
+                        verbose=False, device="cpu", learning_rate=0.05, seed=0)).fit(module, MainAndAux(), X)
+    for name, tensor in load_file(str(tmp_path / "w.safetensors")).items():
+        torch.testing.assert_close(tensor, module.state_dict()[name], rtol=1e-4, atol=1e-5)
