@@ -73,17 +73,20 @@ def fit(data, out, contamination, threshold, false_alarm_rate, categorical, miss
 @detect.command()
 @MODEL
 @DATA
-@click.option("--out", required=True, help="CSV to write: the rows of DATA plus anomaly_score "
-                                           "and is_anomaly (1 = anomaly); for images and arrays, "
-                                           "a name (file name) or row column instead of the rows.")
+@click.option("--out", required=True, help="CSV (or, for tables, Parquet) to write: the rows "
+                                           "of DATA plus anomaly_score and is_anomaly (1 = "
+                                           "anomaly); for images and arrays, a name (file name) "
+                                           "or row column instead of the rows.")
 @PASS_THROUGH
 @click.option("--chunk-size", type=click.IntRange(1), default=100_000, show_default=True,
               help="Rows read, scored and written at a time (tables).")
 @overwrite_option
 def score(model, data, out, ignore, chunk_size, overwrite):
     """Score every row of DATA with the detector in MODEL (tables stream in chunks)."""
-    check_output(out, overwrite=overwrite, inputs=(model, data), suffixes=(".csv", ".csv.gz"),
-                 what="CSV files")
+    table = is_table_path(data)
+    check_output(out, overwrite=overwrite, inputs=(model, data),
+                 suffixes=(".csv", ".csv.gz", ".parquet") if table else (".csv", ".csv.gz"),
+                 what="CSV or Parquet files" if table else "CSV files")
     det = load_for(model, "detect score")
     if is_table_path(data):
         rows, flagged = score_file(det, data, out, chunk_size=chunk_size, passthrough=ignore)
