@@ -96,8 +96,18 @@ def test_wrong_suffixes_and_folders_are_refused_before_any_work(models, tmp_path
                                  "--out", tmp_path / "d.npy"))
     assert "it is a folder" in message
     message = one_line_error(run("detect", "score", models / "tdet", "--data", models / "few.csv",
-                                 "--out", tmp_path / "s.parquet"))
-    assert "--out takes CSV files ending in .csv, .csv.gz" in message
+                                 "--out", tmp_path / "s.txt"))
+    assert "--out takes CSV or Parquet files ending in .csv, .csv.gz, .parquet" in message
+
+
+def test_detect_score_writes_parquet_for_tables(models, tmp_path):
+    import pandas as pd
+
+    result = run("detect", "score", models / "tdet", "--data", models / "few.csv",
+                 "--out", tmp_path / "s.parquet")
+    assert result.exit_code == 0, result.output
+    scores = pd.read_parquet(tmp_path / "s.parquet")
+    assert len(scores) == 50 and {"anomaly_score", "is_anomaly"} <= set(scores.columns)
 
 
 def test_a_saved_embedding_model_and_a_demo_folder_are_not_replaced_silently(models, tmp_path):
