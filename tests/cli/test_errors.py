@@ -3,22 +3,10 @@ errors, a file given as a model folder, and a model of the wrong kind (which nam
 that model can do)."""
 
 import pytest
-from click.testing import CliRunner
 
 from aekit.cli.kinds import COMMAND_KINDS, DESCRIPTIONS
-from aekit.cli.main import cli
+from tests.cli.helpers import one_line_error, run
 from aekit.registry import ESTIMATORS
-
-
-def run(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
-
-
-def one_line_error(result) -> str:
-    assert result.exit_code == 2, result.output
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("aekit: error: "), result.output
-    return lines[0][len("aekit: error: "):]
 
 
 @pytest.mark.parametrize("args, message", [

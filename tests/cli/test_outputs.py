@@ -5,24 +5,12 @@ format their suffix names."""
 import numpy as np
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
-from aekit.cli.main import cli
+from tests.cli.helpers import one_line_error, run
 from aekit.errors import DataError
 from aekit.plots import picture_format
 
 JPEG, PNG = b"\xff\xd8\xff", b"\x89PNG"
-
-
-def run(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
-
-
-def one_line_error(result) -> str:
-    assert result.exit_code == 2, result.output
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("aekit: error: "), result.output
-    return lines[0][len("aekit: error: "):]
 
 
 def test_score_refuses_to_write_over_its_input(models, monkeypatch):
