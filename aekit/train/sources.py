@@ -180,6 +180,18 @@ class _PinnedTensorSource(TensorSource):
         return self.X[part].to(self.device, non_blocking=True)
 
 
+class _HostBatches:
+    """Sources that build each batch on the CPU from what they read, then move it."""
+
+    def to(self, device):
+        self.device = device
+        return self
+
+    @property
+    def order_device(self):
+        return torch.device("cpu")
+
+
 # Streamed chunks -------------------------------------------------------------------------------
 class ChunkReader(Protocol):
     """Rows stored in chunks (see :mod:`aekit.data.chunks`)."""
@@ -191,7 +203,7 @@ class ChunkReader(Protocol):
         """The rows of chunk ``i``, in pieces of bounded size."""
 
 
-class ChunkedSource:
+class ChunkedSource(_HostBatches):
     """Rows streamed from a :class:`ChunkReader`, ``transform`` applied to each piece.
 
     Validation rows are chosen per chunk by a seeded draw (no table of N entries is
@@ -222,14 +234,6 @@ class ChunkedSource:
                                           fraction=fraction, seed=seed, buffer_rows=self.buffer_rows)
         val = make("validation")
         return make("train"), (val if len(val) else None)
-
-    def to(self, device):
-        self.device = device
-        return self
-
-    @property
-    def order_device(self):
-        return torch.device("cpu")
 
     def _rank_rows(self, shard: Shard) -> int:
         """Rows this process keeps: every ``shard.size``-th training row of each chunk."""
@@ -310,7 +314,7 @@ class ChunkedSource:
 
 
 # Sources over a list of items (files, sequences) --------------------------------------------
-class _ItemSource:
+class _ItemSource(_HostBatches):
     """What sources of separately stored items share: a seeded validation split by item,
     batches made on the CPU and moved to the device, one global order per epoch."""
 
@@ -324,14 +328,6 @@ class _ItemSource:
         n_val = validation_rows(len(self), fraction)
         order = torch.randperm(len(self), generator=torch.Generator().manual_seed(seed)).tolist()
         return self._subset(order[n_val:]), (self._subset(order[:n_val]) if n_val else None)
-
-    def to(self, device):
-        self.device = device
-        return self
-
-    @property
-    def order_device(self):
-        return torch.device("cpu")
 
     def n_steps(self, batch_size, shard):
         return _n_index_steps(len(self), batch_size, shard)
