@@ -102,19 +102,15 @@ class NeuralEstimator(BaseEstimator):
     """Base of aekit's estimators; subclasses define ``__init__`` with (some of) the
     training parameters above and a ``module_`` once fitted."""
 
-    # Defaults of training settings an estimator does not expose as parameters.
-    _fixed_training: dict[str, Any] = {}
-
     def _seed(self) -> int:
         # random_state becomes a local seed: global RNGs are left as the user set them.
         return int(check_random_state(self.random_state).randint(0, 2**31 - 1))
 
     def _train_config(self, seed: int, **overrides) -> TrainConfig:
         """The trainer's settings from this estimator's parameters."""
-        settings = {**self._fixed_training}
-        for name in TrainConfig.__dataclass_fields__:
-            if name in self.get_params(deep=False):
-                settings[name] = getattr(self, name)
+        params = self.get_params(deep=False)
+        settings = {name: params[name] for name in TrainConfig.__dataclass_fields__
+                    if name in params}
         if settings.get("checkpoint_dir") is not None:
             settings["checkpoint_dir"] = str(settings["checkpoint_dir"])
         settings.update(seed=seed, **overrides)
