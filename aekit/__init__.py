@@ -9,6 +9,7 @@
 from aekit._version import __version__
 from aekit.anomaly import AnomalyDetector
 from aekit.errors import AekitError
+from aekit.impute import MaskedImputer
 from aekit.io import load
 from aekit.models import VAE, AutoEncoder
 from aekit.nn.mlp import HINTON_2006_HIDDEN
@@ -18,4 +19,4 @@ from aekit import speech  # registers SpeechUnits, so aekit.load reads saved uni
 from aekit import text  # aekit.text.SemanticHashIndex: semantic hashing of documents
 
 __all__ = ["AekitError", "AnomalyDetector", "AutoEncoder", "CodeIndex", "HINTON_2006_HIDDEN", "__version__",
-           "VAE", "compare_embeddings", "linear_probe", "load"]
+           "MaskedImputer", "VAE", "compare_embeddings", "linear_probe", "load"]

@@ -12,82 +12,20 @@ an empty cell name the file's line (:func:`check_missing`), counted across chunk
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
 from aekit._atomic import atomic_path
-from aekit.data.files import sniff_csv
-from aekit.errors import DataError, MissingDataError
+from aekit.data.tables import (TABLE_SUFFIXES, ChunkWriter, is_parquet, is_table_path,  # noqa: F401
+                               iter_table, read_table)
+from aekit.errors import DataError
 
-TABLE_SUFFIXES = (".csv", ".tsv", ".csv.gz", ".tsv.gz", ".parquet", ".pq")
 SCORE_COLUMN, FLAG_COLUMN = "anomaly_score", "is_anomaly"
 # What to do about an empty cell in data scored by a detector fitted with missing="error"
 REFIT_IMPUTE = ("the detector was fitted with --missing error (missing='error'): fill the "
                 "cells, or refit it with --missing impute")
 FIT_IMPUTE = ("fill the cells, or pass --missing impute (missing='impute': the median for "
               "numbers, a category of its own for text)")
-
-
-def is_table_path(path) -> bool:
-    return Path(str(path)).name.lower().endswith(TABLE_SUFFIXES)
-
-
-def read_table(path, *, text_columns=()) -> "pandas.DataFrame":  # noqa: F821
-    """The whole table at ``path`` (CSV/TSV, maybe gzipped, or Parquet) as a DataFrame."""
-    chunks = list(iter_table(path, chunk_size=None, text_columns=text_columns))
-    return chunks[0]
-
-
-def iter_table(path, *, chunk_size: int | None, text_columns=()) -> Iterator:
-    """DataFrames of at most ``chunk_size`` rows (all rows when None).
-
-    ``text_columns`` are read as text in every chunk, so a categorical column whose
-    values happen to look numeric in one chunk is not read as numbers there.
-    """
-    import pandas as pd
-
-    path = Path(path)
-    if not path.is_file():
-        raise MissingDataError(f"no such file: '{path}'")
-    name = path.name.lower()
-    try:
-        if name.endswith((".parquet", ".pq")):
-            yield from _parquet_chunks(path, chunk_size)
-            return
-        if path.stat().st_size == 0:
-            raise DataError(f"'{path}' is empty")
-        dialect = sniff_csv(path)
-        dtype = {c: str for c in text_columns} or None
-        if chunk_size is None:
-            yield pd.read_csv(path, **dialect, dtype=dtype)
-            return
-        with pd.read_csv(path, **dialect, dtype=dtype, chunksize=chunk_size) as reader:
-            yield from reader
-    except pd.errors.EmptyDataError:
-        raise DataError(f"'{path}' is empty") from None
-    except DataError:
-        raise
-    except (ValueError, OSError, pd.errors.ParserError) as exc:  # incl. pyarrow's errors
-        raise DataError(f"cannot read '{path}' as a table: {str(exc).splitlines()[0]}") from None
-
-
-def _parquet_chunks(path: Path, chunk_size: int | None):
-    import pyarrow.parquet as pq
-
-    if chunk_size is None:
-        yield pq.read_table(path).to_pandas()
-        return
-    source = pq.ParquetFile(path)
-    empty = True
-    # one row group at a time: iter_batches over the whole file holds on to what it read
-    # (resident memory grew by ~1 GiB per 1.2 GiB read), a row group at a time stays flat
-    for group in range(source.metadata.num_row_groups):
-        for batch in source.iter_batches(batch_size=chunk_size, row_groups=[group]):
-            empty = False
-            yield batch.to_pandas()
-    if empty:
-        yield source.schema_arrow.empty_table().to_pandas()
 
 
 def check_missing(frame, source, *, columns, first_row: int = 0, fix: str) -> None:
@@ -99,13 +37,9 @@ def check_missing(frame, source, *, columns, first_row: int = 0, fix: str) -> No
         return
     row, col = np.argwhere(missing)[0]
     row += first_row
-    where = (f"on line {row + 2}" if not _is_parquet(source)  # line 1 is the header
+    where = (f"on line {row + 2}" if not is_parquet(source)  # line 1 is the header
              else f"at row {row} (counting from 0)")
     raise DataError(f"'{source}' has an empty cell in column {present[col]!r} {where}; {fix}")
-
-
-def _is_parquet(path) -> bool:
-    return Path(str(path)).name.lower().endswith((".parquet", ".pq"))
 
 
 def score_file(detector, source, out, *, chunk_size: int = 100_000,
@@ -116,14 +50,14 @@ def score_file(detector, source, out, *, chunk_size: int = 100_000,
     ``passthrough`` columns (ids, labels) are copied to the output but not scored, as are
     the columns the detector was fitted to ignore.
     """
-    out = Path(out) if _is_parquet(out) else _check_csv_name(out)
+    out = Path(out) if is_parquet(out) else _check_csv_name(out)
     encoder = detector.encoder_
     if encoder is None:
         raise DataError(f"this detector was fitted on images; score images (a folder of them "
                         f"or a .npy array), not the table '{source}'")
     threshold = detector.threshold_
     n_rows = n_flagged = 0
-    with atomic_path(out) as tmp, _ChunkWriter(tmp, out) as writer:
+    with atomic_path(out) as tmp, ChunkWriter(tmp, out) as writer:
         for chunk in iter_table(source, chunk_size=chunk_size,
                                 text_columns=encoder.categorical_names):
             _check_output_names(chunk, source)
@@ -138,37 +72,6 @@ def score_file(detector, source, out, *, chunk_size: int = 100_000,
             n_rows += len(chunk)
             n_flagged += int((scores > threshold).sum())
     return n_rows, n_flagged
-
-
-class _ChunkWriter:
-    """Appends DataFrames to a CSV (maybe gzipped) or a Parquet file."""
-
-    def __init__(self, tmp: Path, out: Path):
-        self.tmp, self.parquet, self.first = tmp, _is_parquet(out), True
-        self.gzip = out.name.lower().endswith(".gz")
-        self.parquet_writer = None
-
-    def __enter__(self):
-        return self
-
-    def write(self, chunk) -> None:
-        if self.parquet:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-
-            table = pa.Table.from_pandas(chunk, preserve_index=False)
-            if self.parquet_writer is None:
-                self.parquet_writer = pq.ParquetWriter(self.tmp, table.schema)
-            self.parquet_writer.write_table(table)
-        else:
-            # appending to a .gz adds a gzip member; concatenated members are a valid file
-            chunk.to_csv(self.tmp, mode="w" if self.first else "a", header=self.first,
-                         index=False, compression="gzip" if self.gzip else None)
-        self.first = False
-
-    def __exit__(self, *exc) -> None:
-        if self.parquet_writer is not None:
-            self.parquet_writer.close()
 
 
 def score_rows(detector, X, out, *, names=None) -> tuple[int, int]:

@@ -20,6 +20,7 @@ DESCRIPTIONS = {
     "vae": "a VAE",
     "anomaly_detector": "an anomaly detector",
     "speech_units": "a speech-units model",
+    "masked_imputer": "an imputer",
 }
 
 # The commands that take a saved model, and the kinds each accepts.
@@ -34,6 +35,7 @@ COMMAND_KINDS = {
     "detect score": ("anomaly_detector",),
     "detect explain": ("anomaly_detector",),
     "speech units --model": ("speech_units",),
+    "impute apply": ("masked_imputer",),
 }
 
 # How to make a model of each kind, for a message about a command that needs one.
@@ -42,6 +44,7 @@ MAKERS = {
     "vae": "aekit train --kind vae",
     "anomaly_detector": "aekit detect fit",
     "speech_units": "aekit speech units",
+    "masked_imputer": "aekit impute fit",
 }
 
 

@@ -12,6 +12,7 @@ from aekit.cli import detect
 from aekit.cli import generate
 from aekit.cli import text
 from aekit.cli import speech
+from aekit.cli import impute
 from aekit.cli.errors import AekitGroup
 
 
@@ -41,6 +42,7 @@ cli.add_command(generate.traverse)
 cli.add_command(generate.generate_figure)
 cli.add_command(text.text)
 cli.add_command(speech.speech)
+cli.add_command(impute.impute)
 
 
 def main() -> None:

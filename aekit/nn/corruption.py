@@ -16,7 +16,8 @@ def gaussian(x: torch.Tensor, level: float, generator: torch.Generator | None) -
 
 @CORRUPTIONS.register("masking")
 def masking(x: torch.Tensor, level: float, generator: torch.Generator | None) -> torch.Tensor:
-    """Set a random fraction ``level`` of the values to zero."""
+    """Set a random fraction ``level`` of the values to zero. :class:`~aekit.nn.objective.
+    ReconstructionObjective` does the same with the hidden values kept, to score them."""
     keep = torch.rand(x.shape, generator=generator, device=x.device) >= level
     return x * keep
 

@@ -11,6 +11,7 @@ import torch.nn.functional as F
 
 from aekit.nn.autoencoder import AEOutput, AutoEncoderModule
 from aekit.nn.corruption import corrupt
+from aekit.nn.masking import hide_some, masked_terms
 from aekit.registry import RECONSTRUCTION_LOSSES
 
 
@@ -46,15 +47,18 @@ class BaseObjective:
         return {}
 
 
+# Reconstruction losses give one error per value (the objective averages them: over
+# everything, or over the masked and the visible values separately).
 @RECONSTRUCTION_LOSSES.register("mse")
 def mse(out: AEOutput, target: torch.Tensor) -> torch.Tensor:
-    return F.mse_loss(out.x_hat.float(), target.float())
+    return F.mse_loss(out.x_hat.float(), target.float(), reduction="none")
 
 
 @RECONSTRUCTION_LOSSES.register("bce")
 def bce(out: AEOutput, target: torch.Tensor) -> torch.Tensor:
     # From logits: stable, and fine under bf16 autocast where plain BCE is not allowed.
-    return F.binary_cross_entropy_with_logits(out.logits.float(), target.float())
+    return F.binary_cross_entropy_with_logits(out.logits.float(), target.float(),
+                                              reduction="none")
 
 
 def contractive_penalty(encoder: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
@@ -79,6 +83,11 @@ class ReconstructionObjective(BaseObjective):
     reconstruction: ``"mse"`` or ``"bce"``; noise: ``None``, ``"gaussian"``, ``"masking"``
     or ``"salt_pepper"`` applied to the input only; contractive and sparsity: weights of
     the Jacobian penalty and of the L1 penalty on the code (0 turns them off).
+
+    ``"masking"`` is mask-and-predict (BERT's objective, :mod:`aekit.nn.masking`): a
+    fraction ``noise_level`` of the values is hidden (set to 0) and the loss is the mean
+    error on the hidden values plus the mean error on the visible ones, so predicting
+    what was hidden weighs as much as rebuilding what was seen, whatever the fraction.
     """
 
     reconstruction: str = "mse"
@@ -102,10 +111,19 @@ class ReconstructionObjective(BaseObjective):
 
     def __call__(self, module: AutoEncoderModule, x: torch.Tensor, info) -> LossTerms:
         generator = info.generator
-        noisy = corrupt(x, self.noise, self.noise_level, generator)
-        out = module(noisy, generator)
-        recon = RECONSTRUCTION_LOSSES.get(self.reconstruction)(out, x)
-        terms = {"reconstruction": recon}
+        loss = RECONSTRUCTION_LOSSES.get(self.reconstruction)
+        if self.noise == "masking" and self.noise_level:
+            hidden = hide_some(torch.ones_like(x, dtype=torch.bool), self.noise_level, generator)
+            noisy = x.masked_fill(hidden, 0)
+            out = module(noisy, generator)
+            terms = masked_terms(loss(out, x), hidden, ~hidden)
+            recon = terms["masked"] + terms["visible"]
+        else:
+            noisy = corrupt(x, self.noise, self.noise_level, generator)
+            out = module(noisy, generator)
+            recon = loss(out, x).mean()
+            terms = {}
+        terms["reconstruction"] = recon
         total = recon
         if self.contractive:
             terms["contractive"] = contractive_penalty(module.encoder, noisy)
