@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 MIN_ROWS = 10  # fewer rows than this hold too little to learn how columns relate
 INDICATOR_SUFFIX = "_missing"
+EPOCH_ROWS = 51_200  # rows per training epoch at least (100 steps of 512)
 
 
 @ESTIMATORS.register("masked_imputer")
@@ -38,9 +39,9 @@ class MaskedImputer(TransformerMixin, NeuralEstimator):
     mask_ratio : float, default=0.25
         Average share of a row's observed cells hidden in training (each row draws its
         own share uniformly in [0, 2 * mask_ratio]).
-    width, depth : int, default=256, 3
+    width, depth : int, default=128, 2
         Units per layer and residual blocks of the network.
-    dropout : float, default=0.1
+    dropout : float, default=0.0
     visible_weight : float, default=0.1
         Weight of the error on the cells left visible, beside the hidden ones (1).
     categorical : list of str, optional
@@ -55,9 +56,10 @@ class MaskedImputer(TransformerMixin, NeuralEstimator):
         Append one 0/1 column per column that had missing cells in fit, like
         scikit-learn's imputers.
     max_steps : int or None, default=None
-        Optimizer steps; None: 3,000 (enough for tables of a few thousand rows; the
-        steps do not shrink on small tables, where epochs would).
-    batch_size, learning_rate, weight_decay, lr_schedule, device, verbose, random_state,
+        Optimizer steps; None: 1,000 of 512 rows (the budget does not shrink on small
+        tables, where epochs would; more steps fill some tables better, at their cost).
+    batch_size : int, default=512
+    learning_rate, weight_decay, lr_schedule, device, verbose, random_state,
     checkpoint_dir, checkpoint_every
         As for every aekit model (see :class:`aekit.AutoEncoder`).
 
@@ -96,9 +98,9 @@ class MaskedImputer(TransformerMixin, NeuralEstimator):
                          "verbose", "random_state"),
     }
 
-    def __init__(self, *, mask_ratio=0.25, width=256, depth=3, dropout=0.1, visible_weight=0.1,
+    def __init__(self, *, mask_ratio=0.25, width=128, depth=2, dropout=0.0, visible_weight=0.1,
                  categorical=None, max_categories=100, handle_unknown="error",
-                 add_indicator=False, max_steps=None, batch_size=256, learning_rate=2e-3,
+                 add_indicator=False, max_steps=None, batch_size=512, learning_rate=2e-3,
                  weight_decay=1e-4, lr_schedule="cosine", device="auto", checkpoint_dir=None,
                  checkpoint_every=1000, verbose="auto", random_state=None):
         self.mask_ratio = mask_ratio
@@ -121,7 +123,7 @@ class MaskedImputer(TransformerMixin, NeuralEstimator):
         self.verbose = verbose
         self.random_state = random_state
 
-    DEFAULT_STEPS = 3000
+    DEFAULT_STEPS = 1000
 
     # Fitting ------------------------------------------------------------------------------
     def fit(self, X, y=None, *, resume: bool = False):
@@ -142,9 +144,12 @@ class MaskedImputer(TransformerMixin, NeuralEstimator):
         objective = MaskedImputationObjective(self.schema_.n_features, self.mask_ratio,
                                               self.visible_weight)
         packed = np.hstack([encoded.values, encoded.observed.astype(np.float32)])
+        # Small tables repeat in each epoch (each copy of a row gets its own mask), so an
+        # epoch is many steps and the history a few rows, whatever the table's size.
+        packed = np.tile(packed, (-(-EPOCH_ROWS // n), 1))
         self._train(self.module_, objective, TensorSource(torch.from_numpy(packed)), seed,
                     resume=resume, epochs=None, max_steps=self.max_steps or self.DEFAULT_STEPS,
-                    batch_size=min(self.batch_size, n), validation_fraction=0.0, patience=None)
+                    batch_size=self.batch_size, validation_fraction=0.0, patience=None)
         self.module_.eval()
         return self
 
