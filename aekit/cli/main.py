@@ -12,6 +12,7 @@ from aekit.cli import detect
 from aekit.cli import generate
 from aekit.cli import text
 from aekit.cli import speech
+from aekit.cli import export, serve
 from aekit.cli.errors import AekitGroup
 
 
@@ -41,6 +42,8 @@ cli.add_command(generate.traverse)
 cli.add_command(generate.generate_figure)
 cli.add_command(text.text)
 cli.add_command(speech.speech)
+cli.add_command(serve.serve)
+cli.add_command(export.export)
 
 
 def main() -> None:
