@@ -59,7 +59,10 @@ def rows_to_array(rows: list[list], sample_shape: tuple[int, ...]) -> np.ndarray
             if not isinstance(value, (int, float)) or isinstance(value, bool):
                 raise InputError(f"row {i} value {j} is {value!r}; rows of lists hold numbers only")
     array = np.asarray(rows, dtype=np.float64)
-    if not np.isfinite(array).all():
-        i, j = np.argwhere(~np.isfinite(array))[0]
-        raise InputError(f"row {i} value {j} is not a finite number")
+    # the models compute in float32: a value beyond its range would become infinite
+    too_large = ~(np.abs(array) <= np.finfo(np.float32).max)
+    if too_large.any():
+        i, j = np.argwhere(too_large)[0]
+        raise InputError(f"row {i} value {j} is {array[i, j]!r}, beyond the float32 range the "
+                         "models compute in")
     return array.astype(np.float32).reshape(len(rows), *sample_shape)
