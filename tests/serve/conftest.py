@@ -10,11 +10,6 @@ pytest.importorskip("fastapi")
 
 
 
-def pytest_configure(config):
-    # starlette's TestClient warns that it will move to another httpx package; not ours to fix
-    config.addinivalue_line("filterwarnings", "ignore:Using `httpx` with `starlette.testclient`")
-
-
 def transactions(n, seed=0):
     rng = np.random.default_rng(seed)
     amount = rng.lognormal(3, 0.4, n)
