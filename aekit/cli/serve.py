@@ -6,6 +6,7 @@ import click
 
 from aekit.cli.kinds import check_model_folder, describe
 from aekit.errors import ModelFileError
+from aekit.serve import DEFAULT_MAX_BODY_MB
 
 
 @click.command()
@@ -14,8 +15,9 @@ from aekit.errors import ModelFileError
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("--workers", type=click.IntRange(1), default=1, show_default=True,
               help="Server processes, each with its own copy of the model and its own metrics.")
-@click.option("--max-body-mb", type=click.FloatRange(0, min_open=True), default=16.0,
-              show_default=True, help="Largest request body; larger ones get 413.")
+@click.option("--max-body-mb", type=click.FloatRange(0, min_open=True),
+              default=DEFAULT_MAX_BODY_MB, show_default=True,
+              help="Largest request body; larger ones get 413.")
 def serve(model, host, port, workers, max_body_mb):
     """Serve MODEL over HTTP: /v1/score and /v1/explain (anomaly detectors), /v1/encode and
     /v1/reconstruct (auto-encoders, VAEs), /health, /metrics, /openapi.json."""

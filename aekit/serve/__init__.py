@@ -15,6 +15,7 @@ import importlib
 from aekit.errors import MissingDataError
 
 INSTALL_HINT = "pip install 'aekit[serve]'"
+DEFAULT_MAX_BODY_MB = 16  # the largest request body the service reads, by default
 
 
 def require(*modules: str) -> None:

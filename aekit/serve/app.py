@@ -13,8 +13,7 @@ import contextlib
 from pathlib import Path
 
 from aekit.errors import AekitError, InputError, ModelFileError
-from aekit.serve import require
-from aekit.serve.guard import DEFAULT_MAX_BODY_MB
+from aekit.serve import DEFAULT_MAX_BODY_MB, require
 
 SERVE_MODULES = ("fastapi", "uvicorn", "pydantic", "prometheus_client")
 
@@ -76,6 +75,9 @@ def app_from_environment():
     """For ``uvicorn --factory`` in each worker process of ``aekit serve --workers N``."""
     import os
 
+    from aekit.serve.cores import share_cores
+
+    share_cores()
     return create_app(os.environ["AEKIT_SERVE_MODEL"],
                       max_body_mb=float(os.environ.get("AEKIT_SERVE_MAX_BODY_MB",
                                                        DEFAULT_MAX_BODY_MB)))

@@ -12,8 +12,6 @@ import time
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 
-DEFAULT_MAX_BODY_MB = 16
-
 
 class BodyTooLarge(HTTPException):
     """Raised while the body streams in; an HTTPException so FastAPI passes it on as is

@@ -7,8 +7,8 @@ import os
 import socket
 
 from aekit.errors import ConfigError
-from aekit.serve import require
-from aekit.serve.guard import DEFAULT_MAX_BODY_MB
+from aekit.serve import DEFAULT_MAX_BODY_MB, require
+from aekit.serve.cores import share_cores
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +26,7 @@ def serve(model_path, *, host: str = "127.0.0.1", port: int = 8000, workers: int
     if not max_body_mb > 0:
         raise ConfigError(f"--max-body-mb must be a positive number, got {max_body_mb}")
     _check_port(host, port)
+    share_cores()
     settings = dict(host=host, port=port, log_level=log_level)
     if workers == 1:
         app = create_app(load_servable(model_path), max_body_mb=max_body_mb)

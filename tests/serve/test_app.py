@@ -184,3 +184,14 @@ def test_serve_refuses_models_it_cannot_serve_in_one_line(tmp_path):
     from tests.cli.helpers import one_line_error
 
     assert "no model folder" in one_line_error(run("serve", tmp_path / "nothing"))
+
+
+def test_a_missing_serving_library_is_named_with_the_fix(served, monkeypatch):
+    import sys
+
+    from aekit.errors import MissingDataError
+    from aekit.serve.app import create_app
+
+    monkeypatch.setitem(sys.modules, "fastapi", None)  # as if it were not installed
+    with pytest.raises(MissingDataError, match=r"fastapi is not installed; .*pip install 'aekit\[serve\]'"):
+        create_app(served / "det")
