@@ -33,3 +33,8 @@ class ConfigError(AekitError, ValueError):
 
 class TrainingError(AekitError, RuntimeError):
     """Training diverged (the loss became NaN or infinite)."""
+
+
+class OutputError(AekitError, OSError):
+    """An output cannot be written: the disk is full, a file size limit or quota is
+    reached, or the folder is read-only. Files already there are left as they were."""

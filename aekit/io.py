@@ -20,7 +20,7 @@ from safetensors.torch import load_file
 
 from aekit._atomic import write_json, write_safetensors
 from aekit._version import __version__
-from aekit.errors import ModelFileError
+from aekit.errors import AekitError, ModelFileError
 from aekit.registry import ESTIMATORS
 
 FORMAT_VERSION = 1
@@ -65,13 +65,19 @@ def load(path, **overrides: Any):
     tensors = _read_weights(folder, config)
     # JSON has no tuples; sequence parameters (hidden sizes) are tuples in aekit.
     params = {k: tuple(v) if isinstance(v, list) else v for k, v in config["params"].items()}
-    estimator = cls(**{**params, **overrides})
     try:
+        estimator = cls(**{**params, **overrides})
         estimator._restore_fitted_state(config["fitted"], tensors)
-    except (KeyError, RuntimeError, TypeError) as exc:
+    except AekitError:
+        raise
+    except (KeyError, RuntimeError, TypeError, ValueError, AttributeError, IndexError) as exc:
         raise ModelFileError(f"{folder / WEIGHTS} does not fit the model described in "
                              f"{CONFIG} ({exc.__class__.__name__}: {str(exc).splitlines()[0]})") from None
     return estimator
+
+
+# What each required entry of config.json must be, checked before any is used.
+CONFIG_TYPES = {"type": str, "params": dict, "fitted": dict, "weights_sha256": str}
 
 
 def read_config(folder: Path) -> dict:
@@ -89,6 +95,10 @@ def read_config(folder: Path) -> dict:
         if isinstance(config, dict) else {"everything"}
     if missing:
         raise ModelFileError(f"{path} lacks {', '.join(sorted(missing))}")
+    for key, kind in CONFIG_TYPES.items():
+        if not isinstance(config[key], kind):
+            raise ModelFileError(f"{path}: {key} is {type(config[key]).__name__}, not "
+                                 f"{kind.__name__}: the file was changed or is not aekit's")
     if config["format_version"] != FORMAT_VERSION:
         raise ModelFileError(
             f"{path} has format version {config['format_version']!r}, but this aekit "

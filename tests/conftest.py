@@ -27,6 +27,12 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+def pytest_configure(config):
+    # starlette's TestClient (service tests) warns that it will move to another httpx
+    # package; not ours to fix
+    config.addinivalue_line("filterwarnings", "ignore:Using `httpx` with `starlette.testclient`")
+
+
 @pytest.fixture(scope="session")
 def digits_X() -> np.ndarray:
     from sklearn.datasets import load_digits

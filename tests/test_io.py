@@ -112,15 +112,21 @@ def test_loading_never_unpickles(saved, monkeypatch):
 
 
 def test_a_failed_save_leaves_the_previous_model_intact(saved, fitted, digits_X, monkeypatch):
+    import errno
+    import os
+    from pathlib import Path
+
+    from aekit.errors import OutputError
+
     before = {p.name: p.read_bytes() for p in saved.iterdir()}
-    import aekit._atomic as atomic
 
-    def crash(*args, **kwargs):
-        raise OSError("disk full")
+    def crash(*args, **kwargs):  # the disk fills while the weights are written
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(atomic, "save_file", crash)
-    with pytest.raises(OSError, match="disk full"):
+    monkeypatch.setattr(Path, "write_bytes", crash)
+    with pytest.raises(OutputError, match="model.safetensors': No space left on device"):
         fitted.save(saved)
+    monkeypatch.undo()
     assert {p.name: p.read_bytes() for p in saved.iterdir()} == before
     aekit.load(saved)
 

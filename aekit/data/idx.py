@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from aekit._atomic import write_bytes
 from aekit.errors import DataError, InputError, MissingDataError
 
 logger = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ def write_idx(path, array) -> None:
     if str(path).lower().endswith(".gz"):
         # mtime=0 makes the output byte-identical across runs
         payload = gzip.compress(payload, mtime=0)
-    Path(path).write_bytes(payload)
+    write_bytes(path, payload)  # atomically, like every file aekit writes
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -114,30 +114,48 @@ def test_validation_split_is_held_out():
     assert seen[0].shape[0] == 80
 
 
+# every kind of model the trainer checkpoints: a plain auto-encoder, a VAE, a VQ code
+KILLED_KINDS = {"autoencoder": [], "vae": ["--kind", "vae"],
+                "vq": ["--bottleneck", "vq", "--codebook-size", "16"]}
+
+
 @pytest.mark.slow
-def test_a_killed_cli_run_resumes_from_its_last_checkpoint(tmp_path):
-    out = tmp_path / "run"
-    command = [sys.executable, "-m", "aekit.cli.main", "train", "--data", "digits", "--out", str(out),
-               "--architecture", "mlp", "--hidden", "256,128", "--code-size", "4",
-               "--epochs", "400", "--patience", "400", "--checkpoint-every", "1", "--quiet"]
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.time() + 60
-    index = out / "checkpoints" / "checkpoint.json"
-    while not index.exists() and time.time() < deadline:
-        time.sleep(0.2)
-    time.sleep(1.0)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    assert index.exists(), proc.stderr.read().decode()
+def test_killed_cli_runs_of_every_kind_resume_from_their_last_checkpoint(tmp_path):
     import json
 
-    done = json.loads(index.read_text())["epoch"]
-    assert 1 <= done < 400
-    finish = command[:]
-    finish[finish.index("400")] = str(done + 2)
-    result = subprocess.run(finish + ["--resume"], capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
     import aekit
 
-    history = aekit.load(out).history_
-    assert len(history) == done + 2 and history[-1]["epoch"] == done + 2
+    # the kinds run side by side: one kill and one resume each, in the time of about one
+    def command(kind, epochs):
+        return [sys.executable, "-m", "aekit.cli.main", "train", "--data", "digits",
+                "--out", str(tmp_path / kind), "--architecture", "mlp", "--hidden", "256,128",
+                "--code-size", "4", "--epochs", str(epochs), "--patience", "400",
+                "--checkpoint-every", "1", "--quiet", *KILLED_KINDS[kind]]
+
+    # one thread each: three processes with two threads each on two cores crawl
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    procs = {kind: subprocess.Popen(command(kind, 400), stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.PIPE, env=env) for kind in KILLED_KINDS}
+    index = {kind: tmp_path / kind / "checkpoints" / "checkpoint.json" for kind in KILLED_KINDS}
+    deadline = time.time() + 90
+    while not all(i.exists() for i in index.values()) and time.time() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.0)
+    for proc in procs.values():
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    done = {}
+    for kind in KILLED_KINDS:
+        assert index[kind].exists(), procs[kind].stderr.read().decode()
+        done[kind] = json.loads(index[kind].read_text())["epoch"]
+        assert 1 <= done[kind] < 400
+    resumed = {kind: subprocess.Popen(command(kind, done[kind] + 2) + ["--resume"],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                      env=env)
+               for kind in KILLED_KINDS}
+    for kind, proc in resumed.items():
+        _, err = proc.communicate(timeout=180)
+        assert proc.returncode == 0, (kind, err.decode())
+        history = aekit.load(tmp_path / kind).history_
+        # nothing lost beyond the checkpoint interval: it continues at the epoch after it
+        assert len(history) == done[kind] + 2 and history[-1]["epoch"] == done[kind] + 2
