@@ -56,6 +56,7 @@ def test_an_existing_output_is_refused_and_left_alone(holed_csv, imputer_dir, tm
 def test_a_failure_part_way_leaves_no_output(holed_csv, imputer_dir, tmp_path):
     bad = tmp_path / "bad.csv"
     frame = pd.read_csv(holed_csv)
+    frame["a"] = frame["a"].astype(object)
     frame.loc[150, "a"] = "oops"
     frame.to_csv(bad, index=False)
     out = tmp_path / "filled.csv"
