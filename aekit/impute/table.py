@@ -83,6 +83,8 @@ class TableSchema:
         for name in frame.columns:
             values = frame[name]
             if name in forced or not is_numeric(values):
+                if name not in forced:
+                    _refuse_stray_text(values, name)
                 columns.append(Column(name, "categorical",
                                       _categories(values, name, max_categories),
                                       values=_value_kind(values)))
@@ -306,6 +308,27 @@ def _categories(values, name: str, max_categories: int) -> list[str]:
                          f"max_categories={max_categories}: if it is numeric, fix its text "
                          "cells; if it is an id, drop it; else raise max_categories")
     return sorted(str(c) for c in counts.index)
+
+
+# A text column whose non-empty cells are at least this share numbers is a numeric column
+# with stray cells ("n/a", "-", a typo), not a categorical one.
+NUMERIC_SHARE = 0.9
+
+
+def _refuse_stray_text(values, name: str) -> None:
+    import pandas as pd
+
+    present = values.dropna()
+    if not len(present) or values.dtype == bool:
+        return
+    numbers = pd.to_numeric(present.astype(str), errors="coerce")
+    bad = numbers.isna().to_numpy()
+    if bad.any() and 1 - bad.mean() >= NUMERIC_SHARE:
+        first = int(np.flatnonzero(bad)[0])
+        row = int(np.flatnonzero(values.notna().to_numpy())[first])  # position in the table
+        raise InputError(f"column {name!r} holds numbers but also {present.iloc[first]!r} "
+                         f"at row {row} ({int(bad.sum())} such cell(s)): leave missing cells "
+                         f"empty (NaN), or pass categorical=[{name!r}] if it is a category")
 
 
 def _value_kind(values) -> str:

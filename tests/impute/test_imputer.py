@@ -148,6 +148,14 @@ def test_bad_cells_at_transform_name_their_column():
         imputer.transform(frame.assign(extra=1.0))
 
 
+def test_numbers_with_stray_text_are_refused_naming_the_cell():
+    frame = pd.DataFrame({"a": [str(v) for v in range(30)], "b": np.arange(30.0)})
+    frame.loc[7, "a"] = "n/a"
+    with pytest.raises(InputError, match="column 'a' holds numbers but also 'n/a' at row 7"):
+        small_imputer(max_steps=5).fit(frame)
+    small_imputer(max_steps=5, categorical=["a"]).fit(frame)  # unless it is a category
+
+
 def test_unseen_categories_can_be_kept_as_they_are():
     frame = pd.DataFrame({"a": np.arange(30.0), "kind": ["x", "y", "z"] * 10})
     imputer = small_imputer(max_steps=20, handle_unknown="ignore").fit(frame)
