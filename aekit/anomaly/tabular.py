@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from aekit.data.tables import ColumnLayout
 from aekit.errors import InputError
 
 logger = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ class Column:
 
 
 @dataclass
-class TableEncoder:
+class TableEncoder(ColumnLayout):
     """Fitted column handling; build with :meth:`fit`, then :meth:`transform`."""
 
     columns: list[Column]
@@ -168,23 +169,7 @@ class TableEncoder:
             raise InputError(f"X does not have the columns the detector was fitted on: "
                              f"{'; '.join(parts)}")
 
-    # Describing ---------------------------------------------------------------------------
-    @property
-    def names(self) -> list[str]:
-        return [c.name for c in self.columns]
-
-    @property
-    def n_features(self) -> int:
-        return sum(c.width for c in self.columns)
-
-    @property
-    def categorical_names(self) -> list[str]:
-        return [c.name for c in self.columns if c.kind == "categorical"]
-
-    def groups(self) -> np.ndarray:
-        """For each encoded feature, the index of the input column it came from."""
-        return np.repeat(np.arange(len(self.columns)), [c.width for c in self.columns])
-
+    # Saving (names, n_features, categorical_names, groups: ColumnLayout) ------------------
     def to_json(self) -> dict[str, Any]:
         return {"missing": self.missing, "from_frame": self.from_frame, "ignored": self.ignored,
                 "columns": [{"name": c.name, "kind": c.kind, "categories": c.categories}

@@ -18,6 +18,32 @@ from aekit.errors import DataError, MissingDataError
 TABLE_SUFFIXES = (".csv", ".tsv", ".csv.gz", ".tsv.gz", ".parquet", ".pq")
 
 
+class ColumnLayout:
+    """What a fitted table encoding says of its ``columns`` (each with ``name``, ``kind``
+    and ``width``, the number of encoded features it becomes); shared by the rooms that
+    encode tables (the detector's TableEncoder, the imputer's TableSchema)."""
+
+    columns: list
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def n_features(self) -> int:
+        return sum(c.width for c in self.columns)
+
+    @property
+    def categorical_names(self) -> list[str]:
+        return [c.name for c in self.columns if c.kind == "categorical"]
+
+    def groups(self):
+        """For each encoded feature, the index of the input column it came from."""
+        import numpy as np
+
+        return np.repeat(np.arange(len(self.columns)), [c.width for c in self.columns])
+
+
 def is_table_path(path) -> bool:
     return Path(str(path)).name.lower().endswith(TABLE_SUFFIXES)
 

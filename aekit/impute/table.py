@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from aekit.data.tables import ColumnLayout
 from aekit.data.validation import NonNumericError
 from aekit.errors import InputError
 
@@ -52,7 +53,7 @@ class Encoded:
 
 
 @dataclass
-class TableSchema:
+class TableSchema(ColumnLayout):
     """Fitted column handling; build with :meth:`fit`, then :meth:`encode` / :meth:`decode`."""
 
     columns: list[Column]
@@ -194,23 +195,7 @@ class TableSchema:
             return out.astype(bool)
         return out
 
-    # Describing ---------------------------------------------------------------------------
-    @property
-    def names(self) -> list[str]:
-        return [c.name for c in self.columns]
-
-    @property
-    def n_features(self) -> int:
-        return sum(c.width for c in self.columns)
-
-    @property
-    def categorical_names(self) -> list[str]:
-        return [c.name for c in self.columns if c.kind == "categorical"]
-
-    def groups(self) -> np.ndarray:
-        """For each encoded feature, the index of the column it came from."""
-        return np.repeat(np.arange(len(self.columns)), [c.width for c in self.columns])
-
+    # Saving (names, n_features, categorical_names, groups: ColumnLayout) ------------------
     def to_json(self) -> dict[str, Any]:
         return {"from_frame": self.from_frame,
                 "columns": [{"name": c.name, "kind": c.kind, "categories": c.categories,
