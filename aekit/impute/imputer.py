@@ -137,7 +137,7 @@ class MaskedImputer(TransformerMixin, NeuralEstimator):
         if n < MIN_ROWS:
             raise InputError(f"X has {n} sample(s) (rows); MaskedImputer needs at least "
                              f"{MIN_ROWS} to learn how its columns relate")
-        self._record_columns(X, encoded)
+        self._record_columns(encoded)
         seed = self._seed()
         self.device_ = resolve_device(self.device)
         self.module_ = self._build_module(seed)
@@ -153,7 +153,7 @@ class MaskedImputer(TransformerMixin, NeuralEstimator):
         self.module_.eval()
         return self
 
-    def _record_columns(self, X, encoded: Encoded) -> None:
+    def _record_columns(self, encoded: Encoded) -> None:
         names = np.asarray(self.schema_.names, dtype=object)
         self.n_features_in_ = len(names)
         if self.schema_.from_frame:

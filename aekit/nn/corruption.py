@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 
+from aekit.nn.masking import mask_values
 from aekit.registry import CORRUPTIONS
 
 
@@ -16,10 +17,9 @@ def gaussian(x: torch.Tensor, level: float, generator: torch.Generator | None) -
 
 @CORRUPTIONS.register("masking")
 def masking(x: torch.Tensor, level: float, generator: torch.Generator | None) -> torch.Tensor:
-    """Set a random fraction ``level`` of the values to zero. :class:`~aekit.nn.objective.
-    ReconstructionObjective` does the same with the hidden values kept, to score them."""
-    keep = torch.rand(x.shape, generator=generator, device=x.device) >= level
-    return x * keep
+    """Set a random fraction ``level`` of the values to zero (:func:`aekit.nn.masking.
+    mask_values`, which the objective calls itself to keep the hidden values and score them)."""
+    return mask_values(x, level, generator)[0]
 
 
 @CORRUPTIONS.register("salt_pepper")

@@ -19,6 +19,13 @@ def hide_some(observed: torch.Tensor, ratio: float | torch.Tensor,
     return (draw < ratio) & observed
 
 
+def mask_values(x: torch.Tensor, ratio: float,
+                generator: torch.Generator | None) -> tuple[torch.Tensor, torch.Tensor]:
+    """``x`` with a random fraction ``ratio`` of its values set to 0, and which they are."""
+    hidden = hide_some(torch.ones_like(x, dtype=torch.bool), ratio, generator)
+    return x.masked_fill(hidden, 0), hidden
+
+
 def masked_mean(values: torch.Tensor, where: torch.Tensor) -> torch.Tensor:
     """Mean of ``values`` over the cells where ``where`` holds (0 when there are none)."""
     where = where.to(values.dtype)

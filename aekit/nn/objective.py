@@ -11,7 +11,7 @@ import torch.nn.functional as F
 
 from aekit.nn.autoencoder import AEOutput, AutoEncoderModule
 from aekit.nn.corruption import corrupt
-from aekit.nn.masking import hide_some, masked_terms
+from aekit.nn.masking import mask_values, masked_terms
 from aekit.registry import RECONSTRUCTION_LOSSES
 
 
@@ -113,8 +113,7 @@ class ReconstructionObjective(BaseObjective):
         generator = info.generator
         loss = RECONSTRUCTION_LOSSES.get(self.reconstruction)
         if self.noise == "masking" and self.noise_level:
-            hidden = hide_some(torch.ones_like(x, dtype=torch.bool), self.noise_level, generator)
-            noisy = x.masked_fill(hidden, 0)
+            noisy, hidden = mask_values(x, self.noise_level, generator)
             out = module(noisy, generator)
             terms = masked_terms(loss(out, x), hidden, ~hidden)
             recon = terms["masked"] + terms["visible"]

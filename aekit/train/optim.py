@@ -13,8 +13,8 @@ from aekit.train.protocol import OptimizerSpec
 
 
 def _fused(device: torch.device) -> bool:
-    # Fused kernels: one pass over all parameters per step instead of one per tensor; on
-    # the CPU a step of a 500k-parameter MLP took 0.5 ms instead of 2.4 ms (torch 2.13).
+    # Fused kernels: one pass over all parameters per step instead of one per tensor,
+    # several times faster on the CPU too (torch >= 2.4 has the CPU kernels).
     return device.type in ("cuda", "cpu")
 
 
