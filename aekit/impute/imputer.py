@@ -16,7 +16,7 @@ from sklearn.base import TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from aekit import params as P
-from aekit.base import NeuralEstimator, fixed_chunks, seeded_init, training_rules
+from aekit.base import NeuralEstimator, seeded_init, training_rules
 from aekit.errors import InputError
 from aekit.impute.modules import ImputerNet, MaskedImputationObjective
 from aekit.impute.table import Encoded, TableSchema
@@ -143,10 +143,9 @@ class MaskedImputer(TransformerMixin, NeuralEstimator):
         self.module_ = self._build_module(seed)
         objective = MaskedImputationObjective(self.schema_.n_features, self.mask_ratio,
                                               self.visible_weight)
-        packed = np.hstack([encoded.values, encoded.observed.astype(np.float32)])
         # Small tables repeat in each epoch (each copy of a row gets its own mask), so an
         # epoch is many steps and the history a few rows, whatever the table's size.
-        packed = np.tile(packed, (-(-EPOCH_ROWS // n), 1))
+        packed = np.tile(encoded.packed(), (-(-EPOCH_ROWS // n), 1))
         self._train(self.module_, objective, TensorSource(torch.from_numpy(packed)), seed,
                     resume=resume, epochs=None, max_steps=self.max_steps or self.DEFAULT_STEPS,
                     batch_size=self.batch_size, validation_fraction=0.0, patience=None)
@@ -183,7 +182,7 @@ class MaskedImputer(TransformerMixin, NeuralEstimator):
         """``X`` with its missing cells filled: a DataFrame (same columns, order and kinds)
         for a DataFrame, a float array for an array."""
         encoded, as_frame_out = self._encode(X)
-        predicted = self._predict(encoded)
+        predicted, _ = self._predict(encoded)
         filled = self.schema_.decode(X, predicted, encoded, as_frame_out=as_frame_out)
         return self._with_indicator(filled, encoded)
 
@@ -196,7 +195,7 @@ class MaskedImputer(TransformerMixin, NeuralEstimator):
         P.check_argument("n", n, P.integer(1))
         encoded, as_frame_out = self._encode(X)
         rng = np.random.default_rng(random_state)
-        mean, log_var = self._predict(encoded, with_variance=True)
+        mean, log_var = self._predict(encoded)
         draws = []
         for _ in range(n):
             drawn = self._draw(mean, log_var, rng)
@@ -209,20 +208,18 @@ class MaskedImputer(TransformerMixin, NeuralEstimator):
         was_frame = hasattr(X, "columns") and hasattr(X, "dtypes")
         return self.schema_.encode(X, handle_unknown=self.handle_unknown), was_frame
 
-    def _predict(self, encoded: Encoded, with_variance: bool = False):
-        n_features = self.schema_.n_features
-        packed = np.hstack([encoded.values, encoded.observed.astype(np.float32)])
-        self.module_.eval()
-        means, log_vars = [], []
-        with torch.no_grad():
-            for chunk, n_valid in fixed_chunks(packed):
-                batch = torch.from_numpy(chunk).to(self.device_)
-                out = self.module_(batch[:, :n_features], batch[:, n_features:] > 0.5)
-                means.append(out.values[:n_valid].float().cpu().numpy())
-                log_vars.append(out.log_var[:n_valid].float().cpu().numpy())
-        empty = (np.zeros((0, n_features), np.float32), np.zeros((0, len(self.module_.numeric))))
-        mean = np.concatenate(means) if means else empty[0]
-        return (mean, np.concatenate(log_vars) if log_vars else empty[1]) if with_variance else mean
+    def _predict(self, encoded: Encoded) -> tuple[np.ndarray, np.ndarray]:
+        """What the network gives for every cell, in encoded space: values (numbers
+        standardised, category scores) and the numbers' log-variances."""
+        n_features, n_numeric = self.schema_.n_features, len(self.module_.numeric)
+
+        def both(batch: torch.Tensor) -> torch.Tensor:
+            out = self.module_(batch[:, :n_features], batch[:, n_features:] > 0.5)
+            return torch.cat([out.values, out.log_var], dim=1)
+
+        answer = self._run_batches(both, encoded.packed())
+        answer = answer.reshape(len(encoded.values), n_features + n_numeric)
+        return answer[:, :n_features], answer[:, n_features:]
 
     def _draw(self, mean: np.ndarray, log_var: np.ndarray, rng) -> np.ndarray:
         drawn = mean.copy()

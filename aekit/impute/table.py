@@ -51,6 +51,10 @@ class Encoded:
     observed: np.ndarray  # (n, n_columns) bool, one flag per column
     unknown: np.ndarray  # (n, n_columns) bool: unseen categories, kept as they are
 
+    def packed(self) -> np.ndarray:
+        """Values and observed flags side by side, as the network's batches carry them."""
+        return np.hstack([self.values, self.observed.astype(np.float32)])
+
 
 @dataclass
 class TableSchema(ColumnLayout):
