@@ -13,10 +13,10 @@ from aekit.impute import MaskedImputer
 from aekit.io import load
 from aekit.models import VAE, AutoEncoder
 from aekit.nn.mlp import HINTON_2006_HIDDEN
-from aekit.represent import compare_embeddings, linear_probe
+from aekit.represent import DeepClustering, compare_embeddings, linear_probe
 from aekit.search import CodeIndex
 from aekit import speech  # registers SpeechUnits, so aekit.load reads saved units
 from aekit import text  # aekit.text.SemanticHashIndex: semantic hashing of documents
 
-__all__ = ["AekitError", "AnomalyDetector", "AutoEncoder", "CodeIndex", "HINTON_2006_HIDDEN", "__version__",
+__all__ = ["AekitError", "AnomalyDetector", "AutoEncoder", "CodeIndex", "DeepClustering", "HINTON_2006_HIDDEN", "__version__",
            "MaskedImputer", "VAE", "compare_embeddings", "linear_probe", "load"]

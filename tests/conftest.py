@@ -14,6 +14,9 @@ _HOME = tempfile.mkdtemp(prefix="aekit-tests-")
 for _var in ("SCIKIT_LEARN_DATA", "MPLCONFIGDIR", "XDG_CACHE_HOME", "HF_HOME"):
     os.environ[_var] = os.path.join(_HOME, _var.lower())
 os.environ.setdefault("MPLBACKEND", "Agg")
+# umap-learn's numba functions compile on first use (tens of seconds); cache them in one
+# temporary folder so later test runs start at once
+os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(tempfile.gettempdir(), "aekit-numba-cache"))
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("AEKIT_SHARED_DATA", REPO.parent / "shared" / "data"))

@@ -21,11 +21,14 @@ DESCRIPTIONS = {
     "anomaly_detector": "an anomaly detector",
     "speech_units": "a speech-units model",
     "masked_imputer": "an imputer",
+    "deep_clustering": "a clusterer",
+    "code_manifold": "a 2-D embedding (auto-encoder + learned UMAP map)",
 }
 
 # The commands that take a saved model, and the kinds each accepts.
 COMMAND_KINDS = {
-    "encode": ("autoencoder", "vae"),
+    "encode": ("autoencoder", "vae", "code_manifold"),
+    "cluster --model": ("deep_clustering",),
     "reconstruct": ("autoencoder", "vae"),
     "index": ("autoencoder", "vae"),
     "probe --model": ("autoencoder",),
@@ -45,6 +48,8 @@ MAKERS = {
     "anomaly_detector": "aekit detect fit",
     "speech_units": "aekit speech units",
     "masked_imputer": "aekit impute fit",
+    "deep_clustering": "aekit cluster",
+    "code_manifold": "aekit embed --save-model",
 }
 
 

@@ -7,7 +7,7 @@ import logging
 import click
 
 from aekit._version import __version__
-from aekit.cli import data_commands, demo, model_commands, represent, search, train
+from aekit.cli import cluster, data_commands, demo, model_commands, represent, search, train
 from aekit.cli import detect
 from aekit.cli import generate
 from aekit.cli import text
@@ -34,6 +34,7 @@ cli.add_command(data_commands.datasets)
 cli.add_command(demo.demo)
 cli.add_command(represent.embed)
 cli.add_command(represent.probe)
+cli.add_command(cluster.cluster)
 cli.add_command(search.index)
 cli.add_command(search.search)
 cli.add_command(detect.detect)

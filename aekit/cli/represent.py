@@ -10,6 +10,7 @@ from aekit.cli.options import (check_output, check_output_folder, data_options, 
 from aekit.io import CONFIG
 from aekit.plots import PICTURE_FORMATS
 from aekit.models.autoencoder import AutoEncoder
+from aekit.represent.manifold import CodeManifold
 from aekit.represent.probe import linear_probe
 from aekit.data import LoadedData
 from aekit.errors import ConfigError, InputError
@@ -55,13 +56,13 @@ def _comma_list(text: str) -> tuple[str, ...]:
 @click.option("--no-labels", is_flag=True, help="Draw uncoloured even when the data has labels.")
 @click.option("--methods", default="autoencoder,pca,tsne", show_default=True,
               help=f"Comma-separated, from: {', '.join(EMBEDDINGS.names())}.")
-@click.option("--epochs", type=int, default=AE_DEFAULTS["epochs"], show_default=True,
-              help="Auto-encoder training epochs.")
+@click.option("--epochs", type=int, default=None,
+              help="Auto-encoder training epochs. Default: at least 50 and at least 5,000 steps.")
 @click.option("--max-samples", type=int, default=None,
               help="Embed a random subset of this many samples (t-SNE is slow on large data).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--save-model", type=click.Path(file_okay=False), default=None,
-              help="Save the 2-D auto-encoder here, to embed new points later with `aekit encode`.")
+              help="Save the 2-D embedding model here, to embed new points later with `aekit encode`.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False),
               help="Picture to write: .png or .jpg.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
@@ -77,8 +78,8 @@ def embed(data, split, image_size, label_column, labels_file, no_labels, methods
         check_output_folder(save_model, overwrite=overwrite, holds=CONFIG, what="a model")
     loaded = load_input(data, split, image_size, label_column)
     X, labels = _subsample(loaded, _labels_of(loaded, labels_file, no_labels), max_samples, seed)
-    autoencoder = AutoEncoder(code_size=2, epochs=epochs, random_state=seed,
-                              verbose=False if quiet else "auto")
+    autoencoder = CodeManifold(n_components=2, epochs=epochs, random_state=seed,
+                               verbose=False if quiet else "auto")
     result = compare_embeddings(X, labels, _comma_list(methods), autoencoder=autoencoder,
                                 random_state=seed)
     click.echo(f"{len(X):,} samples from {loaded.source}")
@@ -88,7 +89,7 @@ def embed(data, split, image_size, label_column, labels_file, no_labels, methods
     click.echo(f"wrote {result.plot(out, title=f'2-D embeddings of {loaded.source}')}")
     if save_model and "autoencoder" in result.models:
         result.models["autoencoder"].save(save_model)
-        click.echo(f"wrote the 2-D auto-encoder to {save_model} (embed new points: "
+        click.echo(f"wrote the 2-D embedding model to {save_model} (embed new points: "
                    f"aekit encode {save_model} --data NEW --out codes.npy)")
 
 

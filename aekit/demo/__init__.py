@@ -18,7 +18,7 @@ from aekit.demo.steps import StepResult
 
 STEPS: dict[str, Callable[..., StepResult]] = {
     "reconstruction": reconstruction_step,  # dimension reduction against PCA
-    "clusters": clustering_step,  # k-means on the codes the first step learned
+    "clusters": clustering_step,  # DeepClustering against k-means
     "generation": generation_step,  # a VAE's samples and likelihood
     "anomaly": faces_anomaly_step,  # faces vs non-faces
 }

@@ -95,3 +95,15 @@ def test_read_labels_from_text_and_npy(tmp_path):
 
 def test_public_names():
     assert aekit.compare_embeddings is compare_embeddings
+
+
+def test_the_autoencoder_method_lays_codes_out_with_umap_and_embeds_new_points(digits):
+    from aekit.represent.manifold import CodeManifold
+
+    X, y = digits
+    model = CodeManifold(hidden=(32,), code_size=4, epochs=2, head_epochs=20, random_state=0,
+                         verbose=False)
+    result = compare_embeddings(X[:200], y[:200], methods=("autoencoder",), autoencoder=model)
+    assert isinstance(result.models["autoencoder"], CodeManifold)
+    new = result.transform_new("autoencoder", X[:3])
+    np.testing.assert_allclose(new, result.embeddings["autoencoder"][:3], atol=1e-5)

@@ -1,0 +1,51 @@
+"""CodeManifold: auto-encoder codes laid out by UMAP, the map learned so new points embed."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_blobs
+
+import aekit
+from aekit.represent.manifold import AE_MIN_EPOCHS, CodeManifold, auto_epochs
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    X, y = make_blobs(n_samples=150, n_features=8, centers=3, random_state=1)
+    return X.astype(np.float32), y
+
+
+@pytest.fixture(scope="module")
+def fitted(blobs):
+    return CodeManifold(hidden=(16,), code_size=4, epochs=5, head_epochs=50, random_state=0,
+                        verbose=False).fit(blobs[0])
+
+
+def test_transform_of_the_training_points_is_the_embedding(blobs, fitted):
+    assert fitted.embedding_.shape == (150, 2)
+    np.testing.assert_allclose(fitted.transform(blobs[0]), fitted.embedding_, atol=1e-5)
+
+
+def test_the_learned_map_follows_umap(fitted):
+    assert fitted.head_r2_ > 0.8
+    assert fitted.umap_embedding_.shape == fitted.embedding_.shape
+
+
+def test_the_map_keeps_clusters_apart(blobs, fitted):
+    from sklearn.neighbors import KNeighborsClassifier
+
+    knn = KNeighborsClassifier(5).fit(fitted.embedding_, blobs[1])
+    assert knn.score(fitted.embedding_, blobs[1]) > 0.95
+
+
+def test_save_and_load_embed_new_points_the_same(blobs, fitted, tmp_path):
+    fitted.save(tmp_path / "m")
+    loaded = aekit.load(tmp_path / "m")
+    assert type(loaded) is CodeManifold
+    np.testing.assert_allclose(loaded.transform(blobs[0][:20]), fitted.transform(blobs[0][:20]),
+                               atol=1e-5)
+
+
+def test_small_sets_get_more_epochs():
+    assert auto_epochs(100_000) == AE_MIN_EPOCHS
+    assert auto_epochs(1797) > AE_MIN_EPOCHS
+    assert auto_epochs(10) == 500  # capped
