@@ -51,8 +51,9 @@ class DeepClustering(ClusterMixin, NeuralEstimator):
     code_size : int
         Length of the auto-encoder's code.
     architecture, hidden
-        The auto-encoder's (:class:`aekit.AutoEncoder`: "auto" is conv for images, mlp
-        for tables; its other settings are its defaults).
+        The auto-encoder's (:class:`aekit.AutoEncoder`; its other settings are its
+        defaults): "mlp" by default, images too, as in N2D and DEC ("auto": conv for
+        images; slower on CPUs).
     epochs : int or None
         The auto-encoder's most epochs; None: at least 50 and at least 5,000 optimizer
         steps, at most 500 (:func:`aekit.represent.manifold.auto_epochs`).
@@ -88,7 +89,7 @@ class DeepClustering(ClusterMixin, NeuralEstimator):
               "n_components": P.either(P.NONE, P.integer(1)),
               "covariance_type": P.options(*COVARIANCES), **MANIFOLD_RULES}
 
-    def __init__(self, n_clusters=8, n_components=None, code_size=10, architecture="auto",
+    def __init__(self, n_clusters=8, n_components=None, code_size=10, architecture="mlp",
                  hidden=None, epochs=None, n_neighbors=20, min_dist=0.0, covariance_type="full",
                  head_epochs=200, device="auto", mixed_precision="auto", verbose="auto",
                  random_state=None):

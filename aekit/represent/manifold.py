@@ -118,7 +118,10 @@ class CodeManifold(TransformerMixin, NeuralEstimator):
     code_size : int
         Length of the auto-encoder's code (N2D uses the number of clusters, 10 on MNIST).
     architecture, hidden
-        The auto-encoder's (:class:`aekit.AutoEncoder`; its other settings are its defaults).
+        The auto-encoder's (:class:`aekit.AutoEncoder`; its other settings are its
+        defaults). "mlp" by default, images included: N2D and DEC use mlp auto-encoders
+        on pixels, and on 2 CPU cores aekit's default mlp (1000-500-250) trains about 4
+        times faster than its conv net (MNIST t10k: 847 s for the whole fit with conv).
     epochs : int or None
         The auto-encoder's most epochs (early stopping as in AutoEncoder); None: at least
         50 and at least 5,000 optimizer steps (small sets get more epochs), at most 500.
@@ -142,7 +145,7 @@ class CodeManifold(TransformerMixin, NeuralEstimator):
 
     _rules = {"n_components": P.integer(1), **MANIFOLD_RULES}
 
-    def __init__(self, n_components=2, code_size=10, architecture="auto", hidden=None,
+    def __init__(self, n_components=2, code_size=10, architecture="mlp", hidden=None,
                  epochs=None, n_neighbors=15, min_dist=0.1, head_epochs=200, device="auto",
                  mixed_precision="auto", verbose="auto", random_state=None):
         self.n_components = n_components

@@ -66,9 +66,9 @@ def test_save_and_load_give_the_same_predictions(blobs, fitted, tmp_path):
     np.testing.assert_allclose(loaded.cluster_centers_, fitted.cluster_centers_)
 
 
-def test_images_are_clustered_with_a_conv_auto_encoder(digit_images):
+def test_images_are_clustered_with_a_conv_auto_encoder_when_asked(digit_images):
     X = digit_images[:200]
-    dc = aekit.DeepClustering(n_clusters=4, epochs=2, head_epochs=10, random_state=0,
+    dc = aekit.DeepClustering(n_clusters=4, architecture="auto", epochs=2, head_epochs=10, random_state=0,
                               verbose=False).fit(X)
     assert dc.manifold_.autoencoder_.architecture_ == "conv"
     assert dc.predict(X[:5]).shape == (5,)
