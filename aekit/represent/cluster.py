@@ -19,7 +19,7 @@ import logging
 
 import numpy as np
 import torch
-from sklearn.base import ClusterMixin
+from sklearn.base import ClusterMixin, TransformerMixin
 from sklearn.mixture import GaussianMixture
 from sklearn.utils.validation import check_is_fitted
 
@@ -39,7 +39,7 @@ MIXTURE_ARRAYS = ("weights_", "means_", "covariances_", "precisions_cholesky_", 
 
 
 @ESTIMATORS.register("deep_clustering")
-class DeepClustering(ClusterMixin, NeuralEstimator):
+class DeepClustering(TransformerMixin, ClusterMixin, NeuralEstimator):
     """Clusters from an auto-encoder's codes: auto-encoder -> UMAP -> Gaussian mixture.
 
     Parameters
@@ -174,6 +174,7 @@ class DeepClustering(ClusterMixin, NeuralEstimator):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = self.random_state is None
         tags.input_tags.three_d_array = True
+        tags.transformer_tags.preserves_dtype = ["float32"]  # manifold points are float32
         return tags
 
     # Saving (used by aekit.io) ------------------------------------------------------------
