@@ -28,7 +28,7 @@ from aekit.base import NeuralEstimator
 from aekit.data.validation import check_features
 from aekit.errors import InputError
 from aekit.registry import ESTIMATORS
-from aekit.represent.manifold import MANIFOLD_RULES, CodeManifold
+from aekit.represent.manifold import MANIFOLD_RULES, CodeManifold, check_new_samples
 from aekit.train import resolve_device
 
 logger = logging.getLogger(__name__)
@@ -157,7 +157,7 @@ class DeepClustering(TransformerMixin, ClusterMixin, NeuralEstimator):
     def transform(self, X) -> np.ndarray:
         """Coordinates of ``X`` on the manifold where the clusters are found."""
         check_is_fitted(self)
-        return self.manifold_.transform(X)
+        return self.manifold_.transform(check_new_samples(X, self))
 
     def predict_proba(self, X) -> np.ndarray:
         """Probability of each cluster for each sample, shape (n_samples, n_clusters)."""

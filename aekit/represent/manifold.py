@@ -89,6 +89,20 @@ def fit_umap(codes: np.ndarray, n_components: int, n_neighbors: int, min_dist: f
         return np.asarray(reducer.fit_transform(codes), dtype=np.float32)
 
 
+def check_new_samples(X, estimator):
+    """New samples as an array (a DataFrame as it is: the auto-encoder aligns its columns
+    by name), refused in the estimator's name when they have another number of values."""
+    if hasattr(X, "columns"):
+        return X
+    X = check_features(X)
+    n_features = math.prod(X.shape[1:])
+    if n_features != estimator.n_features_in_:
+        raise InputError(f"X has {n_features} features, but {type(estimator).__name__} is "
+                         f"expecting {estimator.n_features_in_} features as input (fitted on "
+                         f"samples of shape {estimator.input_shape_})")
+    return X
+
+
 class _Standard:
     """Per-column mean and spread, kept as arrays (saved as tensors)."""
 
@@ -224,13 +238,7 @@ class CodeManifold(TransformerMixin, NeuralEstimator):
     def codes(self, X) -> np.ndarray:
         """The auto-encoder's codes of ``X``, checked against what ``fit`` saw."""
         check_is_fitted(self)
-        if not hasattr(X, "columns"):
-            X = check_features(X)
-            if X.shape[1:] != self.input_shape_ and math.prod(X.shape[1:]) != self.n_features_in_:
-                raise InputError(f"X has {math.prod(X.shape[1:])} features, but "
-                                 f"{type(self).__name__} is expecting {self.n_features_in_} "
-                                 f"features as input (fitted on shape {self.input_shape_})")
-        return self.autoencoder_.transform(X)
+        return self.autoencoder_.transform(check_new_samples(X, self))
 
     def transform(self, X) -> np.ndarray:
         """Coordinates of ``X`` on the manifold, shape (n_samples, n_components)."""

@@ -59,6 +59,10 @@ def test_embed_prints_the_table_and_writes_the_png(tmp_path):
     assert "trustworthiness" in result.output and "| pca |" in result.output
     assert f"wrote {out}" in result.output and out.stat().st_size > 1000
     assert (tmp_path / "e2d" / "config.json").exists()
+    # the saved 2-D model places new points: auto-encoder codes, then the learned UMAP map
+    result = run("encode", tmp_path / "e2d", "--data", "digits", "--out", tmp_path / "p.npy")
+    assert result.exit_code == 0, result.output
+    assert np.load(tmp_path / "p.npy").shape == (1797, 2)
 
 
 def test_embed_with_wrong_length_labels_is_one_line(tmp_path):
