@@ -161,6 +161,7 @@ class DeepClustering(TransformerMixin, ClusterMixin, NeuralEstimator):
 
     def predict_proba(self, X) -> np.ndarray:
         """Probability of each cluster for each sample, shape (n_samples, n_clusters)."""
+        check_is_fitted(self)
         return self.mixture_.predict_proba(self.transform(X).astype(np.float64))
 
     def predict(self, X) -> np.ndarray:

@@ -11,7 +11,7 @@ from aekit.metrics import cluster_accuracy
 
 
 def small_clusterer(**overrides):
-    settings = dict(n_clusters=3, hidden=(16,), code_size=4, epochs=5, head_epochs=30,
+    settings = dict(n_clusters=3, hidden=(16,), code_size=4, epochs=20, head_epochs=30,
                     n_neighbors=10, random_state=0, verbose=False)
     settings.update(overrides)
     return aekit.DeepClustering(**settings)
@@ -19,7 +19,7 @@ def small_clusterer(**overrides):
 
 @pytest.fixture(scope="module")
 def blobs():
-    X, y = make_blobs(n_samples=150, n_features=8, centers=3, cluster_std=1.0, random_state=0)
+    X, y = make_blobs(n_samples=150, n_features=8, centers=3, cluster_std=0.5, random_state=0)
     return X.astype(np.float32), y
 
 
