@@ -126,14 +126,19 @@ def lsa_start(vectors, bits: int, seed: int) -> tuple[torch.Tensor, torch.Tensor
             torch.from_numpy((-scale * rotation @ mean).astype(np.float32)))
 
 
+def start_seed(random_state) -> int:
+    """The seed of the modules' initialisation and of the LSA + ITQ start."""
+    from sklearn.utils import check_random_state
+
+    return int(check_random_state(random_state).randint(0, 2**31 - 1))
+
+
 def default_model(vectors, bits: int, *, epochs: int = 50, random_state=0, verbose="auto"):
     """The unfitted auto-encoder aekit trains for ``bits``-bit hashes of the TF-IDF rows
     ``vectors`` (see the module's notes); fit it on :func:`training_input`."""
     from aekit import AutoEncoder
 
-    from sklearn.utils import check_random_state
-
-    seed = int(check_random_state(random_state).randint(0, 2**31 - 1))
+    seed = start_seed(random_state)
     with seeded_init(seed):
         encoder, decoder = hash_modules(vectors.shape[1], bits, HIDDEN)
     encoder.start_from(*lsa_start(vectors, bits, seed))

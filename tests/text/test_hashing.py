@@ -7,10 +7,10 @@ import pytest
 import scipy.sparse as sp
 import torch
 
-from aekit.search import pack_bits, unpack_bits
+from aekit.search import hamming_search, unpack_bits
 from aekit.text import SemanticHashIndex
 from aekit.text.hashing import (LOGIT_SCALE, default_model, lsa_start, model_input, net_input,
-                                neighbourhoods, training_input)
+                                neighbourhoods, start_seed, training_input)
 from aekit.text.vectorizer import fit_vectorizer
 
 from tests.text.test_index import TOPICS
@@ -27,7 +27,7 @@ def vectors():
 
 
 def test_neighbourhood_is_the_mean_of_the_nearest_other_documents():
-    rows = sp.csr_matrix(np.array([[1, 0, 0], [0.9, 0.1, 0], [0, 1, 0], [0, 0.8, 0.2]], dtype=np.float32))
+    rows = sp.csr_matrix(np.array([[1, 0, 0], [0.9, 0.1, 0], [0, 1, 0], [0.1, 0.8, 0.2]], dtype=np.float32))
     rows = sp.csr_matrix(rows.multiply(1 / np.sqrt(rows.multiply(rows).sum(axis=1))))
     dense = net_input(rows)
     near = neighbourhoods(rows, k=1)
@@ -43,7 +43,7 @@ def test_training_input_is_document_then_neighbourhood(vectors):
 
 
 def test_the_untrained_net_hashes_as_itq_of_lsa(vectors):
-    weight, bias = lsa_start(vectors, 16, seed=0)
+    weight, bias = lsa_start(vectors, 16, seed=start_seed(0))
     logits = net_input(vectors) @ weight.numpy().T + bias.numpy()
     assert logits.mean(axis=0) == pytest.approx(np.zeros(16), abs=1e-3)  # centred: bits split
     assert logits.std() == pytest.approx(LOGIT_SCALE, rel=1e-3)
@@ -76,10 +76,11 @@ def test_more_bits_than_documents(tmp_path):
 
 def test_default_hashes_keep_the_topics_apart():
     texts = topic_texts(per_topic=30, seed=1)
-    index = SemanticHashIndex.build(texts, 32, epochs=20, random_state=0, verbose=False)
-    bits = unpack_bits(index.hashes).astype(int)
+    index = SemanticHashIndex.build(texts, 32, epochs=5, random_state=0, verbose=False)
     topics = np.repeat(np.arange(3), 30)
+    neighbours = hamming_search(index.hashes, index.hashes, 11)[0][:, 1:]  # leave-one-out top 10
+    assert (topics[neighbours] == topics[:, None]).mean() > 0.9  # chance: 1/3
+    bits = unpack_bits(index.hashes).astype(int)
     distance = (bits[:, None] != bits[None]).sum(axis=2)
     same = topics[:, None] == topics[None]
-    assert distance[same].mean() < 0.5 * distance[~same].mean()
-    assert np.array_equal(pack_bits(bits), index.hashes)
+    assert distance[same].mean() < 0.75 * distance[~same].mean()
