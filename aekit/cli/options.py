@@ -17,6 +17,26 @@ ARRAY_SUFFIXES = (".npy", ".csv")
 OVERWRITE_HELP = "Replace output files that already exist."
 
 
+class EpochsType(click.ParamType):
+    """"auto" (the estimator's step budget) or a whole number of epochs >= 1."""
+
+    name = "auto|N"
+
+    def convert(self, value, param, ctx):
+        if value == "auto" or isinstance(value, int):
+            return value
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            number = 0
+        if number < 1:
+            self.fail(f"{value!r} is neither 'auto' nor a whole number >= 1", param, ctx)
+        return number
+
+
+EPOCHS = EpochsType()
+
+
 def overwrite_option(func):
     """``--overwrite``: without it, a command refuses to replace a file that exists."""
     return click.option("--overwrite", is_flag=True, help=OVERWRITE_HELP)(func)

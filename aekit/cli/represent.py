@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 import numpy as np
 
-from aekit.cli.options import (check_output, check_output_folder, data_options, default_of,
-                               load_input, overwrite_option)
+from aekit.cli.options import (EPOCHS, check_output, check_output_folder, data_options,
+                               default_of, load_input, overwrite_option)
 from aekit.io import CONFIG
 from aekit.plots import PICTURE_FORMATS
 from aekit.models.autoencoder import AutoEncoder
@@ -57,7 +57,7 @@ def _comma_list(text: str) -> tuple[str, ...]:
 @click.option("--methods", default="autoencoder,pca,tsne", show_default=True,
               help=f"Comma-separated, from: {', '.join(EMBEDDINGS.names())}.")
 @click.option("--epochs", type=int, default=None,
-              help="Auto-encoder training epochs. Default: at least 50 and at least 5,000 steps.")
+              help="Auto-encoder training epochs. Default: the auto-encoder's own budget (at least 50 epochs and 5,000 steps).")
 @click.option("--max-samples", type=int, default=None,
               help="Embed a random subset of this many samples (t-SNE is slow on large data).")
 @click.option("--seed", type=int, default=0, show_default=True)
@@ -108,7 +108,7 @@ def embed(data, split, image_size, label_column, labels_file, no_labels, methods
               show_default=True,
               help="Comma-separated k values: labelled samples per class the probe may use.")
 @click.option("--code-size", type=int, default=AE_DEFAULTS["code_size"], show_default=True)
-@click.option("--epochs", type=int, default=AE_DEFAULTS["epochs"], show_default=True)
+@click.option("--epochs", type=EPOCHS, default=AE_DEFAULTS["epochs"], show_default=True)
 @click.option("--draws", type=int, default=default_of(linear_probe, "n_draws"), show_default=True,
               help="Random draws of the labelled samples to average over.")
 @click.option("--seed", type=int, default=0, show_default=True)

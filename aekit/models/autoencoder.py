@@ -19,15 +19,19 @@ from aekit.errors import ConfigError, InputError
 from aekit.models.discrete import (BOTTLENECK_RULES, build_bottleneck, check_bottleneck,
                                    encoder_width, measure_usage, start_codebook)
 from aekit.models.pretrain import PRETRAINERS, PretrainSettings, pretrain_and_unroll
+from aekit.models.pca_start import start_from_pca, with_pca_path
 from aekit.models.quality import warn_if_no_better_than_baselines
 from aekit.models.streaming import fit_stream_input
 from aekit.nn import AutoEncoderModule, ReconstructionObjective
 from aekit.preprocessing import SCALINGS, choose_scaling
 from aekit.registry import ARCHITECTURES, CORRUPTIONS, ESTIMATORS, RECONSTRUCTION_LOSSES
-from aekit.train import resolve_device
+from aekit.train import RepeatedSource, plan_budget, resolve_device
+from aekit.train.sources import as_source
 from aekit.train.checkpoint import has_checkpoint
 
 logger = logging.getLogger(__name__)
+DEFAULT_EPOCHS = 50  # epochs="auto": at least this many, more for small data
+AUGMENT_BELOW = 5_000  # augment="auto" shifts image sets smaller than this
 
 
 @ESTIMATORS.register("autoencoder")
@@ -85,7 +89,25 @@ class AutoEncoder(ArchitectureMixin, ClassNamePrefixFeaturesOutMixin, Transforme
         None) at ``noise_level``; any activation. Not for "conv" or custom modules.
     pretrain_epochs : int
         Pre-training epochs per layer (ignored when ``pretrain`` is None).
-    epochs, max_steps, batch_size, learning_rate, weight_decay, lr_schedule, validation_fraction,
+    init : {"auto", "pca", "random"}
+        "pca": the code is the projection on the data's ``code_size`` principal directions
+        plus the encoder's output, the reconstruction PCA's plus the decoder's, each net
+        behind a gate that starts at zero (see :mod:`aekit.nn.linear_path`): training
+        starts from PCA's answer and learns what PCA misses, so small data sets do not
+        end worse than PCA. "random": the nets alone, from random weights. "auto"
+        (default): "pca" for a continuous code from aekit's architectures on data in
+        memory without ``pretrain``, "random" otherwise.
+    augment : {"auto", "none", "shift", "shift+flip"}
+        Augmentation of training images (input and target alike): "shift" moves each
+        image by up to 1/14 of its side (at least one pixel), "shift+flip" also mirrors
+        half of them left-right (only where a mirror image is still a sample of the data:
+        faces, scenes; not digits or text). "auto" (default): "shift" for images when
+        there are fewer than 5,000, "none" for tables and larger image sets.
+    epochs : int or "auto"
+        "auto" (default): 50 epochs, and more for small data so that training makes at
+        least 5,000 optimizer steps, with several passes per epoch below 100 steps per
+        pass (see :mod:`aekit.train.budget`); an int: exactly that many passes.
+    max_steps, batch_size, learning_rate, weight_decay, lr_schedule, validation_fraction,
     patience, device, mixed_precision, checkpoint_dir, checkpoint_every, verbose, random_state
         Settings of the shared training loop (:class:`aekit.train.TrainConfig`);
         ``max_steps`` caps the optimizer steps whatever ``epochs`` says. Under ``torchrun``
@@ -137,7 +159,10 @@ class AutoEncoder(ArchitectureMixin, ClassNamePrefixFeaturesOutMixin, Transforme
         "pretrain": P.Rule(f"None or one of {PRETRAINERS.names()}",
                            lambda v: v is None or v in PRETRAINERS),
         "pretrain_epochs": P.integer(1),
+        "init": P.options("auto", "pca", "random"),
+        "augment": P.options("auto", "none", "shift", "shift+flip"),
         **AE_TRAINING,
+        "epochs": P.either(P.options("auto"), P.integer(1)),
         "encoder": P.instance_of(nn.Module),
         "decoder": P.instance_of(nn.Module),
     }
@@ -145,7 +170,8 @@ class AutoEncoder(ArchitectureMixin, ClassNamePrefixFeaturesOutMixin, Transforme
     def __init__(self, architecture="auto", hidden=None, code_size=30, activation="relu",
                  objective="mse", noise=None, noise_level=0.2, contractive=0.0, sparsity=0.0,
                  bottleneck="continuous", codebook_size=512, codebook_dim=None, commitment=0.25,
-                 temperature=(1.0, 0.1), scaling="auto", pretrain=None, pretrain_epochs=10, epochs=50,
+                 temperature=(1.0, 0.1), scaling="auto", pretrain=None, pretrain_epochs=10, init="auto", augment="auto",
+                 epochs="auto",
                  max_steps=None, batch_size=64,
                  learning_rate=1e-3, weight_decay=0.0, lr_schedule="cosine",
                  validation_fraction=0.1, patience=10, device="auto", mixed_precision="auto", checkpoint_dir=None, checkpoint_every=5,
@@ -167,6 +193,8 @@ class AutoEncoder(ArchitectureMixin, ClassNamePrefixFeaturesOutMixin, Transforme
         self.scaling = scaling
         self.pretrain = pretrain
         self.pretrain_epochs = pretrain_epochs
+        self.init = init
+        self.augment = augment
         self.epochs = epochs
         self.max_steps = max_steps
         self.batch_size = batch_size
@@ -208,18 +236,44 @@ class AutoEncoder(ArchitectureMixin, ClassNamePrefixFeaturesOutMixin, Transforme
                               "use scaling='minmax' or objective='mse'")
         seed = self._seed()
         self.device_ = resolve_device(self.device)
+        self.init_ = self._resolve_init(streamed)
         self.module_ = self._build_module(seed)
         self.code_size_ = self._encoder_width(self.module_.encode)
         self._warn_if_copying()
         resuming = resume and self.checkpoint_dir is not None and has_checkpoint(self.checkpoint_dir)
         self.pretrain_history_ = [] if resuming else self._pretrain(Xs, seed)
-        if not resuming:  # a resumed run takes its codebook from the checkpoint
+        if not resuming:  # a resumed run takes its codebook (PCA) from the checkpoint
             start_codebook(self.module_, Xs, seed, self.device_)
-        self._train(self.module_, self._objective(), data, seed, resume=resume)
+            if self.init_ == "pca":
+                start_from_pca(self.module_.encoder.subspace, Xs, seed)
+        source, epochs = self._budgeted(data)
+        self._train(self.module_, self._objective(len(source)), source, seed, resume=resume, epochs=epochs,
+                    validate_start=self.init_ == "pca")
         self._measure_usage(Xs)
         if self.bottleneck == "continuous":
             warn_if_no_better_than_baselines(self, Xs)
         return self
+
+    def _resolve_init(self, streamed: bool) -> str:
+        why_not = ("custom encoder/decoder modules" if self.encoder is not None else
+                   f"bottleneck={self.bottleneck!r}" if self.bottleneck != "continuous" else
+                   f"pretrain={self.pretrain!r}" if self.pretrain is not None else
+                   "a streamed table" if streamed else None)
+        if self.init == "pca" and why_not:
+            raise ConfigError(f"init='pca' needs a continuous code from aekit's architectures on "
+                              f"data in memory; it cannot start {why_not} from PCA. Use init='random'")
+        return "random" if self.init == "random" or why_not else "pca"
+
+    def _budgeted(self, data):
+        """The training source and epochs: "auto" keeps a floor of optimizer steps for
+        small data (several passes per epoch), an int is that many single passes."""
+        if self.epochs != "auto":
+            return data, self.epochs
+        source = as_source(data)
+        budget = plan_budget(len(source), self.batch_size, self.validation_fraction,
+                             min_epochs=DEFAULT_EPOCHS)
+        logger.info("training budget: %s", budget.description)
+        return RepeatedSource(source, budget.passes_per_epoch), budget.epochs
 
     def _scaling_kind(self, X, original_dtype) -> str:
         return choose_scaling(X, original_dtype) if self.scaling == "auto" else self.scaling
@@ -281,12 +335,29 @@ class AutoEncoder(ArchitectureMixin, ClassNamePrefixFeaturesOutMixin, Transforme
                                                       self.code_size, self.activation)
         # aekit's architectures give code_size values; a custom encoder whatever it makes
         width = self.code_size if self.encoder is None else encoder_width(encoder, self.model_shape_)
+        if self.init_ == "pca":
+            encoder, decoder = with_pca_path(encoder, decoder, self.model_shape_, width)
         bottleneck = build_bottleneck(self, seed, width)
         return AutoEncoderModule(encoder, decoder, self.output_, bottleneck).to(self.device_)
 
-    def _objective(self) -> ReconstructionObjective:
+    def _objective(self, n_samples: int) -> ReconstructionObjective:
+        shift, flip = self._augmentation(n_samples)
         return ReconstructionObjective(self.objective, self.noise, self.noise_level,
-                                       self.contractive, self.sparsity)
+                                       self.contractive, self.sparsity, shift, flip)
+
+    def _augmentation(self, n_samples: int) -> tuple[int, bool]:
+        """(largest shift in pixels, mirror or not) for the training images."""
+        images = len(self.model_shape_) == 3
+        kind = self.augment
+        if kind == "auto":
+            kind = "shift" if images and n_samples < AUGMENT_BELOW else "none"
+        if kind != "none" and not images:
+            raise ConfigError(f"augment={self.augment!r} needs images (N, H, W) or (N, C, H, W); "
+                              f"this data is a table of {self.n_features_in_} columns. "
+                              "Use augment='none'")
+        if kind == "none":
+            return 0, False
+        return max(1, round(min(self.model_shape_[1:]) / 14)), kind == "shift+flip"
 
     # Using a fitted model -----------------------------------------------------------------
     def transform(self, X) -> np.ndarray:
@@ -356,6 +427,7 @@ class AutoEncoder(ArchitectureMixin, ClassNamePrefixFeaturesOutMixin, Transforme
         meta.update(self._training_meta())
         meta.update({
             "output": self.output_,
+            "init": self.init_,
             "code_size": self.code_size_,
             "pretrain_history": self.pretrain_history_,
             "codebook_usage": getattr(self, "codebook_usage_", None),
@@ -368,6 +440,7 @@ class AutoEncoder(ArchitectureMixin, ClassNamePrefixFeaturesOutMixin, Transforme
         self._restore_input_meta(meta, tensors)
         self._restore_training_meta(meta)
         self.output_ = meta["output"]
+        self.init_ = meta.get("init", "random")  # absent before issue 18
         self.pretrain_history_ = meta.get("pretrain_history", [])  # absent before issue 3
         if meta.get("codebook_usage") is not None:
             self.codebook_usage_ = meta["codebook_usage"]

@@ -9,6 +9,7 @@ from typing import NamedTuple
 import torch
 import torch.nn.functional as F
 
+from aekit.nn.augment import random_flip, random_shift
 from aekit.nn.autoencoder import AEOutput, AutoEncoderModule
 from aekit.nn.corruption import corrupt
 from aekit.nn.masking import mask_values, masked_terms
@@ -95,6 +96,8 @@ class ReconstructionObjective(BaseObjective):
     noise_level: float = 0.0
     contractive: float = 0.0
     sparsity: float = 0.0
+    shift: int = 0  # training images move by up to this many pixels (augmentation)
+    flip: bool = False  # and half of them are mirrored
 
     # The trainer calls these around each training epoch: the bottleneck anneals its
     # temperature, counts code use and restarts dead codes.
@@ -112,6 +115,9 @@ class ReconstructionObjective(BaseObjective):
     def __call__(self, module: AutoEncoderModule, x: torch.Tensor, info) -> LossTerms:
         generator = info.generator
         loss = RECONSTRUCTION_LOSSES.get(self.reconstruction)
+        if info.training:
+            x = random_shift(x, self.shift, generator)
+            x = random_flip(x, generator) if self.flip else x
         if self.noise == "masking" and self.noise_level:
             noisy, hidden = mask_values(x, self.noise_level, generator)
             out = module(noisy, generator)

@@ -55,8 +55,8 @@ class DeepClustering(TransformerMixin, ClusterMixin, NeuralEstimator):
         defaults): "mlp" by default, images too, as in N2D and DEC ("auto": conv for
         images; slower on CPUs).
     epochs : int or None
-        The auto-encoder's most epochs; None: at least 50 and at least 5,000 optimizer
-        steps, at most 500 (:func:`aekit.represent.manifold.auto_epochs`).
+        The auto-encoder's most epochs; None: the AutoEncoder's ``epochs="auto"`` (at
+        least 50 epochs and at least 5,000 optimizer steps).
     n_neighbors, min_dist
         UMAP's (N2D: 20 and 0).
     covariance_type : {"full", "tied", "diag", "spherical"}

@@ -39,14 +39,6 @@ from aekit.train import TensorSource, resolve_device
 
 logger = logging.getLogger(__name__)
 
-# The auto-encoder's epochs when ``epochs=None``: at least AE_MIN_EPOCHS (the
-# AutoEncoder's default) and at least AE_MIN_STEPS optimizer steps, at most AE_MAX_EPOCHS.
-# Small sets need more epochs: 50 epochs of 1,797 digits are 1,400 steps, after which the
-# auto-encoder still rebuilds them worse than PCA (its own warning says so); N2D and DEC
-# train their auto-encoders for far longer (1,000 epochs; 50,000 steps per layer).
-AE_MIN_EPOCHS, AE_MIN_STEPS, AE_MAX_EPOCHS = 50, 5000, 500
-AE_BATCH = 64  # the AutoEncoder's default batch size
-
 # The MLP that learns UMAP's map: a small regression, trained to early stopping.
 HEAD_BATCH = 256
 HEAD_PATIENCE = 10
@@ -62,12 +54,6 @@ MANIFOLD_RULES: dict[str, P.Rule] = {
     "epochs": P.either(P.NONE, P.integer(1)),
     **training_rules("device", "mixed_precision", "verbose", "random_state"),
 }
-
-
-def auto_epochs(n_samples: int, validation_fraction: float = 0.1) -> int:
-    """Epochs for ``epochs=None`` (see :data:`AE_MIN_STEPS`)."""
-    steps_per_epoch = max(1, math.ceil(n_samples * (1 - validation_fraction) / AE_BATCH))
-    return int(min(AE_MAX_EPOCHS, max(AE_MIN_EPOCHS, math.ceil(AE_MIN_STEPS / steps_per_epoch))))
 
 
 def fit_umap(codes: np.ndarray, n_components: int, n_neighbors: int, min_dist: float,
@@ -137,8 +123,8 @@ class CodeManifold(TransformerMixin, NeuralEstimator):
         on pixels, and on 2 CPU cores aekit's default mlp (1000-500-250) trains about 4
         times faster than its conv net (MNIST t10k: 847 s for the whole fit with conv).
     epochs : int or None
-        The auto-encoder's most epochs (early stopping as in AutoEncoder); None: at least
-        50 and at least 5,000 optimizer steps (small sets get more epochs), at most 500.
+        The auto-encoder's most epochs (early stopping as in AutoEncoder); None: the
+        AutoEncoder's ``epochs="auto"`` (at least 50 epochs and 5,000 optimizer steps).
     n_neighbors, min_dist
         UMAP's neighbourhood size and how tightly it may pack points (0 for clustering).
     head_epochs : int
@@ -209,7 +195,8 @@ class CodeManifold(TransformerMixin, NeuralEstimator):
         return codes
 
     def _autoencoder(self, seed: int, n_samples: int) -> AutoEncoder:
-        epochs = auto_epochs(n_samples) if self.epochs is None else self.epochs
+        # None: the AutoEncoder's own budget, which gives small sets more steps
+        epochs = "auto" if self.epochs is None else self.epochs
         return AutoEncoder(architecture=self.architecture, hidden=self.hidden,
                            code_size=self.code_size, epochs=epochs, device=self.device,
                            mixed_precision=self.mixed_precision, verbose=self.verbose,

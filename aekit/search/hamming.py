@@ -3,11 +3,17 @@
 A hash of ``bits`` bits is stored as ``bits // 8`` uint8 (``np.packbits``, big-endian bit
 order within each byte).
 
-- :func:`hamming_search` (top-k) runs on faiss's ``IndexBinaryFlat``: an exhaustive XOR
-  and popcount scan in C++, threaded over queries, 1.7x as fast as the best numpy
-  version we wrote (XOR + ``np.bitwise_count`` over uint64 words in cache-sized blocks,
-  with a counting top-k); faiss is already aekit's nearest-neighbour library. Ties go
-  to the lower item number.
+- :func:`hamming_search` (top-k, exact) runs on a :class:`HammingIndex`: faiss's
+  ``IndexBinaryFlat``, an exhaustive XOR and popcount scan in C++ (1.7x as fast as the
+  best numpy scan we wrote). faiss threads it over queries only, so a single query
+  would scan on one core: for a few queries on a large collection the hashes are also
+  cut into one shard per core (faiss's ``IndexBinaryShards``, threaded), scanned at
+  once and merged. Ties go to the lower item number either way.
+
+  Exact multi-index hashing (Norouzi et al. 2012) was tried for single queries and left
+  out: on a million 64-bit hashes spread like random bits its probes and candidate
+  checks, in numpy, took longer than the scan; faiss's ``IndexBinaryMultiHash`` probes a
+  fixed number of flips (exact only up to a radius) and was slower still.
 - :func:`hamming_distances` (all pairs, e.g. for evaluation) is numpy: XOR and
   ``np.bitwise_count`` over uint64 words, block by block. No Python loop runs over items.
 """
@@ -20,6 +26,9 @@ from aekit.errors import ConfigError, InputError
 
 ITEM_BLOCK = 32_768  # items per block: the block's xor buffer fits in L2 cache
 QUERY_CELLS = 1 << 24  # queries x items per distance matrix chunk (16-32 MiB)
+# Below this many items a single-threaded scan takes ~0.1 ms or less (64 bits): starting
+# threads for shards would cost more than they save.
+SHARD_MIN = 100_000
 
 
 def pack_bits(codes) -> np.ndarray:
@@ -62,18 +71,43 @@ def hamming_search(packed_db, packed_queries, k: int, *, index=None) -> tuple[np
                          f"{8 * queries.shape[1]} bits")
     check_k(k, len(db))
     index = binary_index(db) if index is None else index
-    distances, indices = index.search(np.ascontiguousarray(queries), k)
-    return indices.astype(np.int64), distances.astype(np.uint16)
+    return index.search(queries, k)
 
 
-def binary_index(packed_db):
-    """faiss's exhaustive binary index over packed hashes (it keeps its own copy)."""
-    import faiss
+class HammingIndex:
+    """Exact top-k Hamming search over packed hashes: faiss's flat scan, threaded over the
+    queries of a batch, and over shards of the collection (``shards``, else None) for
+    batches of fewer queries than threads."""
 
-    db = _check_packed(packed_db, "packed_db")
-    index = faiss.IndexBinaryFlat(8 * db.shape[1])
-    index.add(np.ascontiguousarray(db))
-    return index
+    def __init__(self, packed_db, *, shards: bool | None = None):
+        import faiss
+
+        db = np.ascontiguousarray(_check_packed(packed_db, "packed_db"))
+        self.flat = faiss.IndexBinaryFlat(8 * db.shape[1])  # keeps its own copy
+        self.flat.add(db)
+        self.threads = faiss.omp_get_max_threads()
+        if shards is None:
+            shards = len(db) >= SHARD_MIN and self.threads > 1
+        self.shards = None
+        if shards:
+            # threaded, successive ids: shard j holds the items after shard j - 1's
+            self.shards = faiss.IndexBinaryShards(8 * db.shape[1], True, True)
+            self._parts = [faiss.IndexBinaryFlat(8 * db.shape[1]) for _ in range(self.threads)]
+            for part, rows in zip(self._parts, np.array_split(db, self.threads)):
+                part.add(np.ascontiguousarray(rows))
+                self.shards.add_shard(part)  # faiss does not own it: _parts keeps it alive
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        queries = np.ascontiguousarray(queries)
+        few = self.shards is not None and len(queries) < self.threads
+        distances, indices = (self.shards if few else self.flat).search(queries, k)
+        return indices.astype(np.int64), distances.astype(np.uint16)
+
+
+def binary_index(packed_db, *, shards: bool | None = None) -> HammingIndex:
+    """The search index of packed hashes :func:`hamming_search` uses; ``shards``: None
+    chooses (at least SHARD_MIN items and two or more threads), True or False forces."""
+    return HammingIndex(packed_db, shards=shards)
 
 
 def check_k(k, n_items: int) -> None:

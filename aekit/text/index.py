@@ -1,13 +1,15 @@
 """Semantic hashing (Salakhutdinov & Hinton 2009): each document gets a short binary code
 from an auto-encoder with a binary bottleneck, so that similar documents get codes a few
-bits apart; search is then a Hamming-distance scan of packed bits, optionally refined by
-TF-IDF cosine among the best candidates.
+bits apart; search is then an exact Hamming-distance search of packed bits, optionally
+refined by TF-IDF cosine among the best candidates. How the default net is trained (from
+LSA's answer, rebuilding each document's neighbourhood): :mod:`aekit.text.hashing`.
 
 An index is a folder:
 
 - ``index.json``: format version, document names and titles, the vectorizer's settings
-  and vocabulary, the fingerprint of the model (written last: its presence marks a
-  complete index);
+  and vocabulary, the fingerprint of the model, the sizes of the default net's modules
+  (``hash_modules``; absent or null for another model) (written last: its presence marks
+  a complete index);
 - ``arrays.safetensors``: ``hashes`` (uint8, n_docs x bits/8, ``np.packbits``),
   ``thresholds`` (float32, per bit), ``idf`` (float32, per word) and the TF-IDF vectors
   as CSR arrays ``vectors_data``/``vectors_indices``/``vectors_indptr``;
@@ -40,6 +42,8 @@ from aekit.errors import ConfigError, InputError, ModelFileError
 from aekit.io import fingerprint, load, read_index_json, save_model
 from aekit.search.hamming import binary_index, check_k, hamming_search, pack_bits
 from aekit.data.text import Documents, read_text_folder, title_of
+from aekit.text.hashing import default_model, model_input, module_spec, net_input, training_input
+from aekit.text.modules import hash_modules
 from aekit.text.vectorizer import MAX_WORDS, fit_vectorizer, restore_vectorizer, vectorizer_state
 
 logger = logging.getLogger(__name__)
@@ -70,24 +74,6 @@ def check_bits(bits) -> int:
         raise ConfigError(f"bits must be a multiple of 8 from {MIN_BITS} to {MAX_BITS} (whole bytes "
                           f"pack exactly), got {bits!r}")
     return int(bits)
-
-
-def default_model(bits: int, *, epochs: int = 50, random_state=0, verbose="auto"):
-    """The auto-encoder aekit trains for ``bits``-bit hashes of TF-IDF vectors.
-
-    One hidden layer each side (512 units): with a few thousand documents a deeper net
-    only memorises. The input is :func:`net_input` (already scaled, so no scaling of the
-    model's own) and the loss MSE. Masking noise (20 % of the words dropped) makes the
-    code depend on a document's topic rather than on a few of its words. The binary
-    bottleneck draws each bit at random while training (straight-through gradient) and
-    thresholds after, so codes are 0/1 by construction.
-    """
-    from aekit import AutoEncoder
-
-    return AutoEncoder(architecture="mlp", hidden=(512,), code_size=bits, bottleneck="binary",
-                       scaling="none", objective="mse", noise="masking", noise_level=0.2,
-                       epochs=epochs, batch_size=64, learning_rate=1e-3, validation_fraction=0.1,
-                       patience=10, random_state=random_state, verbose=verbose)
 
 
 class SemanticHashIndex:
@@ -139,12 +125,15 @@ class SemanticHashIndex:
         if n_empty:
             logger.warning("%d of %d documents hold no word of the vocabulary (e.g. %s); they all "
                            "get the same hash", n_empty, len(texts), names[int(np.argmin(np.diff(vectors.indptr)))])
-        model = model if model is not None else default_model(bits, epochs=epochs,
-                                                              random_state=random_state, verbose=verbose)
+        if model is None:
+            model = default_model(vectors, bits, epochs=epochs, random_state=random_state, verbose=verbose)
+            train = training_input(vectors)
+        else:
+            train = net_input(vectors)
         if model.get_params().get("code_size") != bits:
             raise ConfigError(f"the model's code_size is {model.get_params().get('code_size')}, not {bits}")
-        dense = net_input(vectors)
-        model.fit(dense)
+        model.fit(train)
+        dense = model_input(model, vectors)
         thresholds = _thresholds(model, dense)
         hashes = pack_bits(model.transform(dense) > thresholds)
         return cls(vectorizer, model, thresholds, hashes, names, titles,
@@ -179,7 +168,7 @@ class SemanticHashIndex:
         return self._hash_vectors(self.vectorize(texts))
 
     def _hash_vectors(self, vectors) -> np.ndarray:
-        return pack_bits(self.model.transform(net_input(vectors)) > self.thresholds)
+        return pack_bits(self.model.transform(model_input(self.model, vectors)) > self.thresholds)
 
     def search(self, query: str, k: int = 10, *, refine: bool = False) -> TextHits:
         """The ``k`` documents nearest to ``query``: by Hamming distance of the hashes, or,
@@ -234,6 +223,8 @@ class SemanticHashIndex:
             "n_docs": self.n_docs, "bits": self.bits, "names": self.names, "titles": self.titles,
             "vectorizer": state, "has_vectors": self.vectors is not None,
             "model_fingerprint": fingerprint(self.model),
+            # aekit's default net is made of text/modules.py's modules: their sizes rebuild them
+            "hash_modules": module_spec(self.model),
         })
 
     @classmethod
@@ -241,7 +232,7 @@ class SemanticHashIndex:
         """Read an index folder written by :meth:`save`; any damage is a ModelFileError."""
         folder = Path(path)
         meta = _read_index_json(folder)
-        model = load(folder / "model")
+        model = _load_model(folder, meta.get("hash_modules"))
         if fingerprint(model) != meta["model_fingerprint"]:
             raise ModelFileError(f"{folder / 'model'} is not the model that built the index in {folder}")
         arrays = _read_arrays(folder / ARRAYS, meta)
@@ -257,16 +248,16 @@ class SemanticHashIndex:
             raise ModelFileError(f"the index in {folder} is damaged ({exc})") from None
 
 
-def net_input(vectors) -> np.ndarray:
-    """TF-IDF rows as the auto-encoder sees them: dense, scaled to length sqrt(n_words).
-
-    Unit-length rows have entries around 1/sqrt(n_words), far below the scale the net's
-    initial weights expect: its codes then barely depend on the document and the bits
-    carry almost nothing (precision at chance in our first trial). At length
-    sqrt(n_words) the entries have mean square 1, like a standardized table. Scaling
-    every row alike keeps the cosine geometry.
-    """
-    return (vectors.toarray() * np.float32(np.sqrt(vectors.shape[1]))).astype(np.float32)
+def _load_model(folder: Path, spec):
+    """The index's auto-encoder; aekit's default net gets its modules rebuilt from ``spec``
+    (indexes written before it, and indexes of other models, have none)."""
+    if spec is None:
+        return load(folder / "model")
+    try:
+        encoder, decoder = hash_modules(int(spec["n_words"]), int(spec["bits"]), int(spec["hidden"]))
+    except (KeyError, TypeError, ValueError, RuntimeError) as exc:
+        raise ModelFileError(f"{folder / INDEX_JSON}: hash_modules is damaged ({exc!r})") from None
+    return load(folder / "model", encoder=encoder, decoder=decoder)
 
 
 def _thresholds(model, dense: np.ndarray) -> np.ndarray:

@@ -69,6 +69,13 @@ class Run:
         row["seconds"] = round(seconds, 4)
         self.history.append(row)
 
+    def start_best(self, val_loss: float | None, cfg) -> None:
+        """The weights before training as the best so far (epoch 0), at ``val_loss``."""
+        if val_loss is not None and math.isfinite(val_loss):
+            self.best_loss, self.best_epoch = val_loss, 0
+            if cfg.keep_best:
+                self._remember_best()
+
     def _remember_best(self) -> None:
         # Copy into buffers allocated once: no new allocation each improving epoch.
         state = self.module.state_dict()

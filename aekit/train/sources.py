@@ -12,6 +12,7 @@ a fixed pass (validation), each for one process of ``shard.size``.
   per epoch (a centre crop for validation).
 - :class:`SequenceSource`: sequences of different lengths, padded per batch, with their
   lengths (:class:`PaddedBatch`), bucketed by length to waste little padding.
+- :class:`RepeatedSource`: another source, several passes per epoch (small data).
 
 Batch semantics under DistributedDataParallel: ``batch_size`` is the global batch. Index
 sources (tensors, images, sequences) draw one global order on every process and give
@@ -190,6 +191,39 @@ class _HostBatches:
     @property
     def order_device(self):
         return torch.device("cpu")
+
+
+class RepeatedSource:
+    """Another source whose training epochs are ``passes`` passes over its rows (each
+    pass shuffled anew); validation rows, split off before, are never repeated. Makes
+    epochs of small data long enough for early stopping (see :mod:`aekit.train.budget`)."""
+
+    def __init__(self, inner, passes: int):
+        self.inner, self.passes = inner, passes
+
+    def __len__(self) -> int:
+        return len(self.inner)
+
+    def split(self, fraction, seed):
+        train, val = self.inner.split(fraction, seed)
+        return RepeatedSource(train, self.passes), val
+
+    def to(self, device):
+        return RepeatedSource(self.inner.to(device), self.passes)
+
+    @property
+    def order_device(self):
+        return self.inner.order_device
+
+    def n_steps(self, batch_size, shard):
+        return self.passes * self.inner.n_steps(batch_size, shard)
+
+    def epoch(self, batch_size, generator, shard):
+        for _ in range(self.passes):
+            yield from self.inner.epoch(batch_size, generator, shard)
+
+    def in_order(self, shard):
+        return self.inner.in_order(shard)
 
 
 # Streamed chunks -------------------------------------------------------------------------------
@@ -450,6 +484,7 @@ def as_source(data) -> Source:
         return TensorSource(data)
     if isinstance(data, np.ndarray):
         return TensorSource(torch.from_numpy(data))
-    if isinstance(data, (TensorSource, ChunkedSource, ImageCropSource, SequenceSource)):
+    if isinstance(data, (TensorSource, ChunkedSource, ImageCropSource, SequenceSource,
+                         RepeatedSource)):
         return data
     raise TypeError(f"cannot train on a {type(data).__name__}; pass a tensor or an aekit.train source")

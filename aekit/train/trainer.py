@@ -49,6 +49,7 @@ class TrainConfig:
     patience: int | None = 10  # epochs without validation improvement; None = never stop
     min_delta: float = 0.0
     keep_best: bool = True  # restore the weights of the best epoch at the end
+    validate_start: bool = False  # the untrained weights compete for best (epoch 0)
     device: str = "auto"
     mixed_precision: str | bool = "auto"  # bf16 autocast on GPUs
     checkpoint_dir: str | None = None  # checkpoints and history.csv go here
@@ -127,6 +128,10 @@ class Trainer:
                    desc="training", disable=not (world.is_main and show_progress(cfg.verbose)),
                    leave=False)
         try:
+            if cfg.validate_start and run.step == 0 and val is not None:
+                # A model that starts from a good answer (PCA) keeps it when training
+                # only overfits: the start is epoch 0 of the early-stopping race.
+                run.start_best(self._validate(run, objective, specs, val, device, amp, plan), cfg)
             while (run.epoch < plan.epochs and run.step < plan.total_steps
                    and not run.stopped_early):
                 start = time.perf_counter()

@@ -200,7 +200,7 @@ def test_a_model_no_better_than_the_mean_or_pca_is_reported(digit_images, caplog
 
     few = (digit_images[:300] * 16).astype(np.uint8)  # 300 8x8 digit images, as PNGs give
     with caplog.at_level(logging.WARNING, logger="aekit"):
-        aekit.AutoEncoder(epochs=2, random_state=0, verbose=False).fit(few)
+        aekit.AutoEncoder(epochs=2, init="random", random_state=0, verbose=False).fit(few)
     assert any("no better than the mean" in r.message or "worse than PCA" in r.message
                for r in caplog.records)
     caplog.clear()

@@ -5,7 +5,7 @@ import pytest
 from sklearn.datasets import make_blobs
 
 import aekit
-from aekit.represent.manifold import AE_MIN_EPOCHS, CodeManifold, auto_epochs
+from aekit.represent.manifold import CodeManifold
 
 
 @pytest.fixture(scope="module")
@@ -43,9 +43,3 @@ def test_save_and_load_embed_new_points_the_same(blobs, fitted, tmp_path):
     assert type(loaded) is CodeManifold
     np.testing.assert_allclose(loaded.transform(blobs[0][:20]), fitted.transform(blobs[0][:20]),
                                atol=1e-5)
-
-
-def test_small_sets_get_more_epochs():
-    assert auto_epochs(100_000) == AE_MIN_EPOCHS
-    assert auto_epochs(1797) > AE_MIN_EPOCHS
-    assert auto_epochs(10) == 500  # capped
