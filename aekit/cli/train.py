@@ -15,7 +15,7 @@ import click
 
 import aekit.models  # noqa: F401  (registers the general estimators)
 from aekit.base import ArchitectureMixin
-from aekit.cli.options import data_options, load_input, parse_sizes
+from aekit.cli.options import EPOCHS, data_options, load_input, parse_sizes
 from aekit.data.chunks import open_chunks
 from aekit.errors import ConfigError
 from aekit.io import CONFIG
@@ -110,7 +110,8 @@ def training_options(func):
         param_option("--binarize", param="binarize", is_flag=True, flag_value="dynamic",
                      help="Draw binary pixels from the [0, 1] intensities every step (dynamic "
                           "binarization)."),
-        param_option("--epochs", param="epochs", type=int, help="Training epochs."),
+        param_option("--epochs", param="epochs", type=EPOCHS,
+                     help="Training epochs ('auto': the estimator's step budget)."),
         param_option("--max-steps", param="max_steps", type=int,
                      help="Stop after this many optimizer steps, whatever --epochs says."),
         param_option("--batch-size", param="batch_size", type=int, help="Samples per step."),

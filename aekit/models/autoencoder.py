@@ -96,7 +96,7 @@ class AutoEncoder(ArchitectureMixin, ClassNamePrefixFeaturesOutMixin, Transforme
         starts from PCA's answer and learns what PCA misses, so small data sets do not
         end worse than PCA. "random": the nets alone, from random weights. "auto"
         (default): "pca" for a continuous code from aekit's architectures on data in
-        memory without ``pretrain``, "random" otherwise.
+        memory without ``pretrain``, ``sparsity`` or ``contractive``, "random" otherwise.
     augment : {"auto", "none", "shift", "shift+flip"}
         Augmentation of training images (input and target alike): "shift" moves each
         image by up to 1/14 of its side (at least one pixel), "shift+flip" also mirrors
@@ -255,13 +255,18 @@ class AutoEncoder(ArchitectureMixin, ClassNamePrefixFeaturesOutMixin, Transforme
         return self
 
     def _resolve_init(self, streamed: bool) -> str:
+        # A fixed linear path would defeat a penalty on the code (sparsity) or on its
+        # Jacobian (contractive), and discrete codes have no principal directions.
         why_not = ("custom encoder/decoder modules" if self.encoder is not None else
                    f"bottleneck={self.bottleneck!r}" if self.bottleneck != "continuous" else
                    f"pretrain={self.pretrain!r}" if self.pretrain is not None else
+                   "a sparsity penalty" if self.sparsity else
+                   "a contractive penalty" if self.contractive else
                    "a streamed table" if streamed else None)
         if self.init == "pca" and why_not:
             raise ConfigError(f"init='pca' needs a continuous code from aekit's architectures on "
-                              f"data in memory; it cannot start {why_not} from PCA. Use init='random'")
+                              f"data in memory and no penalty on the code; it cannot start "
+                              f"{why_not} from PCA. Use init='random'")
         return "random" if self.init == "random" or why_not else "pca"
 
     def _budgeted(self, data):

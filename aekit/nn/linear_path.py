@@ -37,7 +37,7 @@ class PrincipalSubspace(nn.Module):
 
     def rebuild(self, code: torch.Tensor) -> torch.Tensor:
         flat = self.mean + code @ self.directions
-        return flat.reshape(len(code), *self.input_shape)
+        return flat.reshape(-1, *self.input_shape)  # -1: a batch size ONNX keeps dynamic
 
 
 class _Gate(nn.Module):

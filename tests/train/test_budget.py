@@ -39,7 +39,7 @@ def test_validate_start_keeps_the_start_when_training_only_hurts():
     def objective(m, x, info):  # the loss on training rows pushes away from the answer 0
         from aekit.nn import LossTerms
         sign = -1.0 if info.training else 1.0
-        return LossTerms(sign * (m(x) ** 2).mean())
+        return LossTerms(sign * (m(x) ** 2).mean(), {})
 
     result = Trainer(TrainConfig(epochs=3, batch_size=4, validation_fraction=0.5, seed=0,
                                  validate_start=True, verbose=False)).fit(
