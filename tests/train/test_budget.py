@@ -36,13 +36,13 @@ def test_validate_start_keeps_the_start_when_training_only_hurts():
     torch.nn.init.zeros_(module.weight)
     torch.nn.init.zeros_(module.bias)
 
-    def objective(m, x, info):  # the loss on training rows pushes away from the answer 0
+    def objective(m, x, info):  # training pulls the output to 1, validation wants 0
         from aekit.nn import LossTerms
-        sign = -1.0 if info.training else 1.0
-        return LossTerms(sign * (m(x) ** 2).mean(), {})
+        target = 1.0 if info.training else 0.0
+        return LossTerms(((m(x) - target) ** 2).mean(), {})
 
     result = Trainer(TrainConfig(epochs=3, batch_size=4, validation_fraction=0.5, seed=0,
-                                 validate_start=True, verbose=False)).fit(
-        module, objective, torch.ones(8, 1))
+                                 learning_rate=0.1, validate_start=True, verbose=False)).fit(
+        module, objective, torch.ones(20, 1))
     assert result.best_epoch == 0
     assert float(module.weight) == 0.0 and float(module.bias) == 0.0
