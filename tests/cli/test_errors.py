@@ -17,7 +17,7 @@ from aekit.registry import ESTIMATORS
     (["detect", "fit", "--data", "x.csv", "--out", "d", "--missing", "maybe"],
      "Invalid value for '--missing': 'maybe' is not one of 'error', 'impute' "
      "(see `aekit detect fit --help`)"),
-    (["train", "--data", "digits", "--out", "m", "--epochs", "x"], "'x' is not a valid integer"),
+    (["train", "--data", "digits", "--out", "m", "--epochs", "x"], "'x' is neither 'auto' nor a whole number"),
 ])
 def test_click_usage_errors_are_one_aekit_line(args, message, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
