@@ -197,7 +197,10 @@ class CodeManifold(TransformerMixin, NeuralEstimator):
     def _autoencoder(self, seed: int, n_samples: int) -> AutoEncoder:
         # None: the AutoEncoder's own budget, which gives small sets more steps
         epochs = "auto" if self.epochs is None else self.epochs
-        return AutoEncoder(architecture=self.architecture, hidden=self.hidden,
+        # init="random": the manifold needs nonlinear codes; a PCA start (the AutoEncoder's
+        # default, best for reconstruction on small data) kept digits' codes close to PCA's
+        # and clustered them worse (0.837 vs 0.893, seed 0).
+        return AutoEncoder(architecture=self.architecture, hidden=self.hidden, init="random",
                            code_size=self.code_size, epochs=epochs, device=self.device,
                            mixed_precision=self.mixed_precision, verbose=self.verbose,
                            random_state=seed)
