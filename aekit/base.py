@@ -98,6 +98,15 @@ def seeded_init(seed: int) -> Iterator[None]:
         yield
 
 
+def neural_transformer_tags(estimator, tags):
+    """scikit-learn's tags of an aekit transformer: seeded unless ``random_state`` is None,
+    images (3-D and more) accepted, float32 outputs always."""
+    tags.non_deterministic = estimator.random_state is None
+    tags.input_tags.three_d_array = True
+    tags.transformer_tags.preserves_dtype = ["float32"]
+    return tags
+
+
 class NeuralEstimator(BaseEstimator):
     """Base of aekit's estimators; subclasses define ``__init__`` with (some of) the
     training parameters above and a ``module_`` once fitted."""
@@ -291,11 +300,7 @@ class ArchitectureMixin:
 
     def __sklearn_tags__(self):
         # list this mixin first among the bases, so TransformerMixin's tags exist here
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = self.random_state is None
-        tags.input_tags.three_d_array = True
-        tags.transformer_tags.preserves_dtype = ["float32"]  # codes are float32 always
-        return tags
+        return neural_transformer_tags(self, super().__sklearn_tags__())
 
     # Saving ---------------------------------------------------------------------------------
     def _input_meta(self) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:

@@ -24,7 +24,7 @@ from sklearn.mixture import GaussianMixture
 from sklearn.utils.validation import check_is_fitted
 
 from aekit import params as P
-from aekit.base import NeuralEstimator
+from aekit.base import NeuralEstimator, neural_transformer_tags
 from aekit.data.validation import check_features
 from aekit.errors import InputError
 from aekit.registry import ESTIMATORS
@@ -172,11 +172,7 @@ class DeepClustering(TransformerMixin, ClusterMixin, NeuralEstimator):
         return hasattr(self, "labels_")
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = self.random_state is None
-        tags.input_tags.three_d_array = True
-        tags.transformer_tags.preserves_dtype = ["float32"]  # manifold points are float32
-        return tags
+        return neural_transformer_tags(self, super().__sklearn_tags__())
 
     # Saving (used by aekit.io) ------------------------------------------------------------
     def _fitted_state(self):

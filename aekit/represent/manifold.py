@@ -29,7 +29,7 @@ from sklearn.base import TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from aekit import params as P
-from aekit.base import NeuralEstimator, seeded_init, training_rules
+from aekit.base import NeuralEstimator, neural_transformer_tags, seeded_init, training_rules
 from aekit.data.validation import check_features
 from aekit.errors import InputError
 from aekit.models.autoencoder import AutoEncoder
@@ -238,11 +238,7 @@ class CodeManifold(TransformerMixin, NeuralEstimator):
         return hasattr(self, "module_")
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = self.random_state is None
-        tags.input_tags.three_d_array = True
-        tags.transformer_tags.preserves_dtype = ["float32"]
-        return tags
+        return neural_transformer_tags(self, super().__sklearn_tags__())
 
     # Saving (used by aekit.io) ------------------------------------------------------------
     def _fitted_state(self):
