@@ -32,7 +32,10 @@ from aekit.errors import ConfigError, InputError
 from aekit.nn import architectures as _architectures  # noqa: F401  (registers mlp and conv)
 from aekit.preprocessing import Scaler
 from aekit.registry import ARCHITECTURES
-from aekit.train import TrainConfig, Trainer, TrainResult, resolve_device
+from aekit.train import (RepeatedSource, TrainConfig, Trainer, TrainResult, plan_budget,
+                         resolve_device)
+from aekit.train.budget import MIN_EPOCHS
+from aekit.train.sources import as_source
 
 logger = logging.getLogger(__name__)
 
@@ -68,11 +71,13 @@ def training_rules(*names: str) -> dict[str, P.Rule]:
     return {name: TRAINING_RULES[name] for name in names}
 
 
-# The training settings of the general auto-encoders (AutoEncoder, VAE).
-AE_TRAINING = training_rules("epochs", "max_steps", "batch_size", "learning_rate", "weight_decay",
-                             "lr_schedule", "validation_fraction", "patience", "device",
-                             "mixed_precision", "checkpoint_dir", "checkpoint_every", "verbose",
-                             "random_state")
+# The training settings of the general auto-encoders (AutoEncoder, VAE); their epochs may
+# be "auto", the step budget of :meth:`NeuralEstimator._budgeted`.
+AE_TRAINING = {**training_rules("epochs", "max_steps", "batch_size", "learning_rate",
+                                "weight_decay", "lr_schedule", "validation_fraction", "patience",
+                                "device", "mixed_precision", "checkpoint_dir", "checkpoint_every",
+                                "verbose", "random_state"),
+               "epochs": P.either(P.options("auto"), P.integer(1))}
 
 
 def fixed_chunks(X: np.ndarray, size: int = INFERENCE_CHUNK) -> Iterator[tuple[np.ndarray, int]]:
@@ -134,6 +139,18 @@ class NeuralEstimator(BaseEstimator):
         self.history_, self.best_epoch_ = result.history, result.best_epoch
         self.n_epochs_, self.world_size_ = len(result.history), result.world_size
         return result
+
+    def _budgeted(self, data, min_epochs: int = MIN_EPOCHS):
+        """The training source and epochs: ``epochs="auto"`` is at least ``min_epochs``
+        epochs and a floor of optimizer steps for small data (several passes per epoch);
+        an int is that many single passes."""
+        if self.epochs != "auto":
+            return data, self.epochs
+        source = as_source(data)
+        budget = plan_budget(len(source), self.batch_size, self.validation_fraction,
+                             min_epochs=min_epochs)
+        logger.info("training budget: %s", budget.description)
+        return RepeatedSource(source, budget.passes_per_epoch), budget.epochs
 
     def _run_batches(self, fn: Callable[[torch.Tensor], torch.Tensor], X: np.ndarray) -> np.ndarray:
         """Apply ``fn`` to ``X`` in eval mode, in fixed-size chunks (see

@@ -17,24 +17,28 @@ ARRAY_SUFFIXES = (".npy", ".csv")
 OVERWRITE_HELP = "Replace output files that already exist."
 
 
-class EpochsType(click.ParamType):
-    """"auto" (the estimator's step budget) or a whole number of epochs >= 1."""
+class AutoOrCount(click.ParamType):
+    """"auto" (the estimator decides) or a whole number of at least ``minimum``."""
 
     name = "auto|N"
 
+    def __init__(self, minimum: int):
+        self.minimum = minimum
+
     def convert(self, value, param, ctx):
-        if value == "auto" or isinstance(value, int):
+        if value == "auto" or isinstance(value, int) and value >= self.minimum:
             return value
         try:
             number = int(value)
         except (TypeError, ValueError):
-            number = 0
-        if number < 1:
-            self.fail(f"{value!r} is neither 'auto' nor a whole number >= 1", param, ctx)
+            number = self.minimum - 1
+        if number < self.minimum:
+            self.fail(f"{value!r} is neither 'auto' nor a whole number >= {self.minimum}",
+                      param, ctx)
         return number
 
 
-EPOCHS = EpochsType()
+EPOCHS = AutoOrCount(1)  # epochs: "auto" is the estimator's step budget
 
 
 def overwrite_option(func):

@@ -15,7 +15,7 @@ import click
 
 import aekit.models  # noqa: F401  (registers the general estimators)
 from aekit.base import ArchitectureMixin
-from aekit.cli.options import EPOCHS, data_options, load_input, parse_sizes
+from aekit.cli.options import EPOCHS, AutoOrCount, data_options, load_input, parse_sizes
 from aekit.data.chunks import open_chunks
 from aekit.errors import ConfigError
 from aekit.io import CONFIG
@@ -36,7 +36,7 @@ DEFAULT_KIND = "autoencoder"
 
 # option name (the function's argument) -> estimator parameter, when they differ
 PARAM_OF = {"kl_warmup": "kl_warmup_epochs"}
-CONVERT = {"hidden": parse_sizes}
+CONVERT = {"hidden": parse_sizes, "binarize": lambda v: None if v == "none" else v}
 
 
 def _shown(value) -> str:
@@ -103,13 +103,14 @@ def training_options(func):
         param_option("--beta", param="beta", type=float, help="Weight of the KL term (> 1: beta-VAE)."),
         param_option("--likelihood", param="likelihood", type=click.Choice(LIKELIHOODS.names()),
                      help="p(x|z); bernoulli for [0, 1] images."),
-        param_option("--kl-warmup", param="kl_warmup_epochs", type=int,
-                     help="Epochs over which the KL weight rises from 0 to beta."),
+        param_option("--kl-warmup", param="kl_warmup_epochs", type=AutoOrCount(0),
+                     help="Epochs over which the KL weight rises from 0 to beta ('auto': a "
+                          "fifth of the epochs, at most 10)."),
         param_option("--free-bits", param="free_bits", type=float,
                      help="Nats per latent dimension left unpenalised."),
-        param_option("--binarize", param="binarize", is_flag=True, flag_value="dynamic",
-                     help="Draw binary pixels from the [0, 1] intensities every step (dynamic "
-                          "binarization)."),
+        param_option("--binarize", param="binarize", type=click.Choice(["auto", "dynamic", "none"]),
+                     help="dynamic: draw binary pixels from the [0, 1] intensities every step; "
+                          "auto: dynamic for --likelihood bernoulli."),
         param_option("--epochs", param="epochs", type=EPOCHS,
                      help="Training epochs ('auto': the estimator's step budget)."),
         param_option("--max-steps", param="max_steps", type=int,

@@ -25,12 +25,10 @@ from aekit.models.streaming import fit_stream_input
 from aekit.nn import AutoEncoderModule, ReconstructionObjective
 from aekit.preprocessing import SCALINGS, choose_scaling
 from aekit.registry import ARCHITECTURES, CORRUPTIONS, ESTIMATORS, RECONSTRUCTION_LOSSES
-from aekit.train import RepeatedSource, plan_budget, resolve_device
-from aekit.train.sources import as_source
+from aekit.train import resolve_device
 from aekit.train.checkpoint import has_checkpoint
 
 logger = logging.getLogger(__name__)
-DEFAULT_EPOCHS = 50  # epochs="auto": at least this many, more for small data
 AUGMENT_BELOW = 5_000  # augment="auto" shifts image sets smaller than this
 
 
@@ -162,7 +160,6 @@ class AutoEncoder(ArchitectureMixin, ClassNamePrefixFeaturesOutMixin, Transforme
         "init": P.options("auto", "pca", "random"),
         "augment": P.options("auto", "none", "shift", "shift+flip"),
         **AE_TRAINING,
-        "epochs": P.either(P.options("auto"), P.integer(1)),
         "encoder": P.instance_of(nn.Module),
         "decoder": P.instance_of(nn.Module),
     }
@@ -268,17 +265,6 @@ class AutoEncoder(ArchitectureMixin, ClassNamePrefixFeaturesOutMixin, Transforme
                               f"data in memory and no penalty on the code; it cannot start "
                               f"{why_not} from PCA. Use init='random'")
         return "random" if self.init == "random" or why_not else "pca"
-
-    def _budgeted(self, data):
-        """The training source and epochs: "auto" keeps a floor of optimizer steps for
-        small data (several passes per epoch), an int is that many single passes."""
-        if self.epochs != "auto":
-            return data, self.epochs
-        source = as_source(data)
-        budget = plan_budget(len(source), self.batch_size, self.validation_fraction,
-                             min_epochs=DEFAULT_EPOCHS)
-        logger.info("training budget: %s", budget.description)
-        return RepeatedSource(source, budget.passes_per_epoch), budget.epochs
 
     def _scaling_kind(self, X, original_dtype) -> str:
         return choose_scaling(X, original_dtype) if self.scaling == "auto" else self.scaling

@@ -61,6 +61,10 @@ class DeepClustering(TransformerMixin, ClusterMixin, NeuralEstimator):
         UMAP's (N2D: 20 and 0).
     covariance_type : {"full", "tied", "diag", "spherical"}
         Of the Gaussian mixture.
+    n_init : int
+        Starts of the Gaussian mixture (each from its own k-means); the one with the
+        highest likelihood is kept. One start can merge two tight clusters of UMAP's
+        manifold and split another; a few more cost seconds beside the auto-encoder.
     head_epochs : int
         Most epochs of the MLP that learns UMAP's map (it embeds new points).
     device, mixed_precision, verbose, random_state
@@ -87,11 +91,12 @@ class DeepClustering(TransformerMixin, ClusterMixin, NeuralEstimator):
 
     _rules = {"n_clusters": P.integer(1),
               "n_components": P.either(P.NONE, P.integer(1)),
-              "covariance_type": P.options(*COVARIANCES), **MANIFOLD_RULES}
+              "covariance_type": P.options(*COVARIANCES), "n_init": P.integer(1),
+              **MANIFOLD_RULES}
 
     def __init__(self, n_clusters=8, n_components=None, code_size=10, architecture="mlp",
                  hidden=None, epochs=None, n_neighbors=20, min_dist=0.0, covariance_type="full",
-                 head_epochs=200, device="auto", mixed_precision="auto", verbose="auto",
+                 n_init=10, head_epochs=200, device="auto", mixed_precision="auto", verbose="auto",
                  random_state=None):
         self.n_clusters = n_clusters
         self.n_components = n_components
@@ -102,6 +107,7 @@ class DeepClustering(TransformerMixin, ClusterMixin, NeuralEstimator):
         self.n_neighbors = n_neighbors
         self.min_dist = min_dist
         self.covariance_type = covariance_type
+        self.n_init = n_init
         self.head_epochs = head_epochs
         self.device = device
         self.mixed_precision = mixed_precision
@@ -127,7 +133,7 @@ class DeepClustering(TransformerMixin, ClusterMixin, NeuralEstimator):
             self.feature_names_in_ = self.manifold_.feature_names_in_
         self.embedding_ = self.manifold_.embedding_
         self.mixture_ = GaussianMixture(self.n_clusters, covariance_type=self.covariance_type,
-                                        reg_covar=1e-4, random_state=seed)
+                                        reg_covar=1e-4, n_init=self.n_init, random_state=seed)
         # float64: the mixture's Cholesky factors of tightly packed UMAP clusters
         self.mixture_.fit(self.embedding_.astype(np.float64))
         probabilities = self.mixture_.predict_proba(self.embedding_.astype(np.float64))

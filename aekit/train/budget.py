@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from aekit.train.sources import validation_rows
 
+MIN_EPOCHS = 50  # epochs, whatever the number of samples
 MIN_STEPS = 5000  # optimizer steps, whatever the number of samples
 MIN_EPOCH_STEPS = 100  # steps per epoch: passes are repeated below this
 
@@ -32,7 +33,7 @@ class Budget:
 
 
 def plan_budget(n_rows: int, batch_size: int, validation_fraction: float, *,
-                min_epochs: int, min_steps: int = MIN_STEPS,
+                min_epochs: int = MIN_EPOCHS, min_steps: int = MIN_STEPS,
                 min_epoch_steps: int = MIN_EPOCH_STEPS) -> Budget:
     """At least ``min_epochs`` epochs and at least ``min_steps`` optimizer steps, with
     epochs of at least ``min_epoch_steps`` steps (a pass repeated as often as needed)."""

@@ -20,7 +20,7 @@ def run(*args):
 def vae_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("vae") / "model"
     result = run("train", "--data", "digits", "--out", out, "--kind", "vae", "--beta", "2",
-                 "--kl-warmup", "1", "--binarize", *FAST)
+                 "--kl-warmup", "1", "--binarize", "dynamic", *FAST)
     assert result.exit_code == 0, result.output
     assert "latent units active" in result.output
     return out
@@ -78,7 +78,9 @@ def test_traverse_chosen_and_default_dimensions(vae_dir, digit_pngs, tmp_path):
     (["train", "--data", "digits", "--out", "m", "--kind", "vae", "--noise", "masking"],
      "--noise is an option of --kind autoencoder, not of --kind vae"),
     (["train", "--data", "digits", "--out", "m", "--kind", "vae", "--likelihood", "gaussian",
-      "--binarize"], "needs likelihood='bernoulli'"),
+      "--binarize", "dynamic"], "needs likelihood='bernoulli'"),
+    (["train", "--data", "digits", "--out", "m", "--kind", "vae", "--kl-warmup", "-1"],
+     "'-1' is neither 'auto' nor a whole number >= 0"),
 ])
 def test_user_errors_are_one_line_with_status_2(args, message, vae_dir, digit_pngs, tmp_path,
                                                 monkeypatch):

@@ -126,6 +126,21 @@ def test_warm_up_free_bits_binarization_and_iwae_train(digits_X):
     assert iwae.history_[-1]["train_loss"] < iwae.history_[0]["train_loss"]
 
 
+def test_defaults_binarize_bernoulli_data_warm_up_and_keep_a_step_budget(digits_X, caplog):
+    vae = aekit.VAE()
+    assert (vae.binarize, vae.kl_warmup_epochs, vae.epochs) == ("auto", "auto", "auto")
+    assert vae._objective(100).binarize and vae._objective(100).warmup_epochs == 10
+    assert vae._objective(20).warmup_epochs == 4  # a fifth of a short run
+    gaussian = aekit.VAE(likelihood="gaussian")
+    assert not gaussian._objective(60).binarize
+    assert not aekit.VAE(binarize=None)._objective(60).binarize
+    # 300 rows make 5 steps a pass: an "auto" epoch packs 20 passes (100 steps)
+    with caplog.at_level("INFO", logger="aekit.base"):
+        model = small_vae(epochs="auto", max_steps=30).fit(digits_X[:334] / 16)
+    assert "training budget: 100 epochs of 20 passes over the data" in caplog.text
+    assert model.n_epochs_ == 1  # max_steps ends the first (100-step) epoch at step 30
+
+
 def test_a_large_beta_collapses_latent_units(binary_digits):
     plain = small_vae(epochs=10).fit(binary_digits)
     heavy = small_vae(epochs=10, beta=20.0).fit(binary_digits)
@@ -154,6 +169,9 @@ def test_kl_warm_up_follows_the_trainers_step_and_validation_uses_the_full_beta(
     (dict(free_bits=0.5, iw_samples=3), "free_bits applies to the ELBO"),
     (dict(scaling="standard"), "needs data in [0, 1]"),
     (dict(code_size=0), "code_size must be"),
+    (dict(kl_warmup_epochs=-1), "kl_warmup_epochs must be"),
+    (dict(binarize="static"), "binarize must be"),
+    (dict(epochs="long"), "epochs must be"),
 ])
 def test_bad_settings_are_refused_when_fitting(params, message, digits_X):
     with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("(", r"\(")):
