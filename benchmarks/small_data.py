@@ -54,14 +54,14 @@ SETS = {
 }
 
 
-def measure(name: str, seed: int) -> dict:
+def measure(name: str, seed: int, init: str = "auto") -> dict:
     X_train, X_test, value_range, description = SETS[name]()
     pca = squared_error_per_sample(X_test, pca_reconstruction(X_train, X_test, 30), value_range=value_range)
     start = time.perf_counter()
-    model = aekit.AutoEncoder(code_size=30, random_state=seed, verbose=False).fit(X_train)
+    model = aekit.AutoEncoder(code_size=30, init=init, random_state=seed, verbose=False).fit(X_train)
     seconds = time.perf_counter() - start
     error = squared_error_per_sample(X_test, model.reconstruct(X_test), value_range=value_range)
-    return {"data (train / test)": description, "PCA-30 error": pca, "aekit error": error,
+    return {"data (train / test)": description, "init": f"{init} ({model.init_})", "PCA-30 error": pca, "aekit error": error,
             "x PCA": error / pca, "below PCA": "yes" if error < pca else "no",
             "epochs": model.n_epochs_, "best epoch": model.best_epoch_, "seconds": seconds}
 
@@ -70,11 +70,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS))
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--init", nargs="+", default=["auto"], choices=["auto", "pca", "random"],
+                        help="the AutoEncoder's init; several: each set with each")
     args = parser.parse_args()
     rows = []
     for name in args.sets:
-        rows.append(measure(name, args.seed))
-        print(f"{name}: {rows[-1]}", flush=True)  # each set is minutes: show it at once
+        for init in args.init:
+            rows.append(measure(name, args.seed, init))
+            print(f"{name}: {rows[-1]}", flush=True)  # each set is minutes: show it at once
     print_table(rows)
 
 

@@ -19,7 +19,7 @@ from aekit.errors import ConfigError, InputError
 from aekit.models.discrete import (BOTTLENECK_RULES, build_bottleneck, check_bottleneck,
                                    encoder_width, measure_usage, start_codebook)
 from aekit.models.pretrain import PRETRAINERS, PretrainSettings, pretrain_and_unroll
-from aekit.models.pca_start import start_from_pca, with_pca_path
+from aekit.models.pca_start import principal_subspace, start_from_pca, with_pca_path
 from aekit.models.quality import warn_if_no_better_than_baselines
 from aekit.models.streaming import fit_stream_input
 from aekit.nn import AutoEncoderModule, ReconstructionObjective
@@ -30,6 +30,7 @@ from aekit.train.checkpoint import has_checkpoint
 
 logger = logging.getLogger(__name__)
 AUGMENT_BELOW = 5_000  # augment="auto" shifts image sets smaller than this
+PCA_START_ABOVE = 0.85  # init="auto" starts from PCA when it explains this share of variance
 
 
 @ESTIMATORS.register("autoencoder")
@@ -93,8 +94,11 @@ class AutoEncoder(ArchitectureMixin, ClassNamePrefixFeaturesOutMixin, Transforme
         behind a gate that starts at zero (see :mod:`aekit.nn.linear_path`): training
         starts from PCA's answer and learns what PCA misses, so small data sets do not
         end worse than PCA. "random": the nets alone, from random weights. "auto"
-        (default): "pca" for a continuous code from aekit's architectures on data in
-        memory without ``pretrain``, ``sparsity`` or ``contractive``, "random" otherwise.
+        (default): "pca" where the code's principal directions explain at least 85 % of
+        the training data's variance (there the nets have little to add and much to
+        overfit) for a continuous code from aekit's architectures on data in memory
+        without ``pretrain``, ``sparsity`` or ``contractive``; "random" otherwise (where
+        PCA misses much, its start holds the nets back).
     augment : {"auto", "none", "shift", "shift+flip"}
         Augmentation of training images (input and target alike): "shift" moves each
         image by up to 1/14 of its side (at least one pixel), "shift+flip" also mirrors
@@ -233,7 +237,8 @@ class AutoEncoder(ArchitectureMixin, ClassNamePrefixFeaturesOutMixin, Transforme
                               "use scaling='minmax' or objective='mse'")
         seed = self._seed()
         self.device_ = resolve_device(self.device)
-        self.init_ = self._resolve_init(streamed)
+        principal = self._principal(streamed, Xs, seed)
+        self.init_ = self._resolve_init(streamed, principal)
         self.module_ = self._build_module(seed)
         self.code_size_ = self._encoder_width(self.module_.encode)
         self._warn_if_copying()
@@ -242,7 +247,7 @@ class AutoEncoder(ArchitectureMixin, ClassNamePrefixFeaturesOutMixin, Transforme
         if not resuming:  # a resumed run takes its codebook (PCA) from the checkpoint
             start_codebook(self.module_, Xs, seed, self.device_)
             if self.init_ == "pca":
-                start_from_pca(self.module_.encoder.subspace, Xs, seed)
+                start_from_pca(self.module_.encoder.subspace, principal)
         source, epochs = self._budgeted(data)
         self._train(self.module_, self._objective(len(source)), source, seed, resume=resume, epochs=epochs,
                     validate_start=self.init_ == "pca")
@@ -251,20 +256,38 @@ class AutoEncoder(ArchitectureMixin, ClassNamePrefixFeaturesOutMixin, Transforme
             warn_if_no_better_than_baselines(self, Xs)
         return self
 
-    def _resolve_init(self, streamed: bool) -> str:
+    def _principal(self, streamed: bool, Xs: np.ndarray, seed: int):
+        """The data's principal subspace, where a PCA start is possible and asked for."""
+        if self.init == "random" or self._why_no_pca_start(streamed):
+            return None
+        return principal_subspace(Xs, self.code_size, seed)
+
+    def _why_no_pca_start(self, streamed: bool) -> str | None:
         # A fixed linear path would defeat a penalty on the code (sparsity) or on its
         # Jacobian (contractive), and discrete codes have no principal directions.
-        why_not = ("custom encoder/decoder modules" if self.encoder is not None else
-                   f"bottleneck={self.bottleneck!r}" if self.bottleneck != "continuous" else
-                   f"pretrain={self.pretrain!r}" if self.pretrain is not None else
-                   "a sparsity penalty" if self.sparsity else
-                   "a contractive penalty" if self.contractive else
-                   "a streamed table" if streamed else None)
+        return ("custom encoder/decoder modules" if self.encoder is not None else
+                f"bottleneck={self.bottleneck!r}" if self.bottleneck != "continuous" else
+                f"pretrain={self.pretrain!r}" if self.pretrain is not None else
+                "a sparsity penalty" if self.sparsity else
+                "a contractive penalty" if self.contractive else
+                "a streamed table" if streamed else None)
+
+    def _resolve_init(self, streamed: bool, principal) -> str:
+        why_not = self._why_no_pca_start(streamed)
         if self.init == "pca" and why_not:
             raise ConfigError(f"init='pca' needs a continuous code from aekit's architectures on "
                               f"data in memory and no penalty on the code; it cannot start "
                               f"{why_not} from PCA. Use init='random'")
-        return "random" if self.init == "random" or why_not else "pca"
+        if self.init == "random" or why_not:
+            return "random"
+        # Where the code's principal directions already explain most of the variance the
+        # nets have little to add and much to overfit: start from PCA (8x8 digits, 96 %:
+        # 0.63-0.87x PCA's error, 2.8-3.2x from random weights). Where PCA leaves much
+        # unexplained the start holds the nets back (MNIST, 73-75 %: 0.30-0.45x from PCA,
+        # 0.23-0.32x from random weights, 500 to 8,000 digits; BENCHMARKS.md).
+        if self.init == "pca" or principal.explained >= PCA_START_ABOVE:
+            return "pca"
+        return "random"
 
     def _scaling_kind(self, X, original_dtype) -> str:
         return choose_scaling(X, original_dtype) if self.scaling == "auto" else self.scaling
