@@ -28,7 +28,7 @@ ACTIVE_UNIT_THRESHOLD = 1e-2  # Burda et al. 2016: Cov_x(E_q[z_u]) > 0.01 means 
 IW_ROWS = 32768  # decoder rows per pass when estimating log p(x): bounds the memory used
 EPS_CHUNK = 1024  # importance samples drawn per pass; fixed, so scores never depend on batching
 # epochs="auto": the ELBO converges far slower than a reconstruction loss (on 13,000 MNIST
-# digits the conv VAE scores 91.47 nats after 50 epochs and 89.12 after 100, BENCHMARKS.md)
+# digits the conv VAE was still improving after 50 epochs; 89.12 nats after 100, BENCHMARKS.md)
 AUTO_MIN_EPOCHS = 100
 AUTO_WARMUP_EPOCHS = 10  # kl_warmup_epochs="auto": at most this many
 _FINITE = P.finite(0.0)
