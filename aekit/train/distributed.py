@@ -10,6 +10,7 @@ the same history and makes the same early-stopping decision. Only rank 0 writes 
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 from dataclasses import dataclass
@@ -54,8 +55,17 @@ def join(device_type: str) -> World:
     if not dist.is_initialized():
         backend = "nccl" if device_type == "cuda" else "gloo"
         dist.init_process_group(backend)
+        # leaving the group before the interpreter ends: otherwise gloo's threads can
+        # still be running at exit, and the process aborts ("terminate called without
+        # an active exception") after training went well
+        atexit.register(_leave)
         logger.info("joined a %s process group of %d", backend, dist.get_world_size())
     return World(dist.get_rank(), dist.get_world_size(), int(os.environ.get("LOCAL_RANK", "0")))
+
+
+def _leave() -> None:
+    if dist.is_initialized():
+        dist.destroy_process_group()
 
 
 def is_main_process() -> bool:
