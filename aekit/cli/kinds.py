@@ -23,6 +23,7 @@ DESCRIPTIONS = {
     "masked_imputer": "an imputer",
     "deep_clustering": "a clusterer",
     "code_manifold": "a 2-D embedding (auto-encoder + learned UMAP map)",
+    "denoiser": "a de-noiser",
 }
 
 # The commands that take a saved model, and the kinds each accepts.
@@ -39,6 +40,7 @@ COMMAND_KINDS = {
     "detect explain": ("anomaly_detector",),
     "speech units --model": ("speech_units",),
     "impute apply": ("masked_imputer",),
+    "denoise --model": ("denoiser",),
 }
 
 # How to make a model of each kind, for a message about a command that needs one.
@@ -50,6 +52,7 @@ MAKERS = {
     "masked_imputer": "aekit impute fit",
     "deep_clustering": "aekit cluster",
     "code_manifold": "aekit embed --save-model",
+    "denoiser": "aekit train --kind denoiser",
 }
 
 

@@ -19,6 +19,7 @@ from aekit.cli.options import EPOCHS, AutoOrCount, data_options, load_input, par
 from aekit.data.chunks import open_chunks
 from aekit.errors import ConfigError
 from aekit.io import CONFIG
+from aekit.image.modules import NOISES
 from aekit.models.pretrain import PRETRAINERS
 from aekit.nn.activations import ACTIVATIONS
 from aekit.nn.bottleneck import BOTTLENECKS
@@ -31,12 +32,48 @@ PRESETS = {"hinton2006": {"architecture": "mlp", "hidden": (1000, 500, 250), "co
 # The kinds `aekit train` builds: estimators made from an architecture (not detectors or
 # speech units, which have commands of their own).
 KINDS = [name for name in ESTIMATORS.names() if issubclass(ESTIMATORS.get(name), ArchitectureMixin)]
-DEFAULTS = {kind: ESTIMATORS.get(kind)().get_params() for kind in KINDS}
+# Kinds trained on a folder of photos of any sizes (random crops), not on one array.
+PHOTO_KINDS = ["denoiser"]
+DEFAULTS = {kind: ESTIMATORS.get(kind)().get_params() for kind in KINDS + PHOTO_KINDS}
 DEFAULT_KIND = "autoencoder"
 
 # option name (the function's argument) -> estimator parameter, when they differ
 PARAM_OF = {"kl_warmup": "kl_warmup_epochs"}
 CONVERT = {"hidden": parse_sizes, "binarize": lambda v: None if v == "none" else v}
+# the de-noiser's corruptions beside the auto-encoders' (each kind checks its own)
+NOISE_KINDS = sorted(set(CORRUPTIONS.names()) | set(NOISES))
+
+
+class NoiseList(click.ParamType):
+    """One corruption, or several separated by commas (the de-noiser draws among them)."""
+
+    name = "NOISE[,NOISE...]"
+
+    def convert(self, value, param, ctx):
+        if not isinstance(value, str):
+            return value
+        names = [v.strip() for v in value.split(",") if v.strip()]
+        unknown = [v for v in names if v not in NOISE_KINDS]
+        if not names or unknown:
+            self.fail(f"{value!r}: choose from {', '.join(NOISE_KINDS)}", param, ctx)
+        return names[0] if len(names) == 1 else tuple(names)
+
+
+class SigmaRange(click.ParamType):
+    """A noise level, or LOW,HIGH: a range drawn from per crop."""
+
+    name = "SIGMA|LOW,HIGH"
+
+    def convert(self, value, param, ctx):
+        if not isinstance(value, str):
+            return value
+        try:
+            parts = [float(v) for v in value.split(",")]
+        except ValueError:
+            self.fail(f"{value!r} is not a number or a LOW,HIGH pair", param, ctx)
+        if len(parts) not in (1, 2):
+            self.fail(f"{value!r} is not a number or a LOW,HIGH pair", param, ctx)
+        return parts[0] if len(parts) == 1 else tuple(parts)
 
 
 def _shown(value) -> str:
@@ -65,7 +102,7 @@ def param_option(*decls, param: str, help: str, **kwargs):
     take it (when not all do) and the estimators' default."""
     takers = _takers(param)
     assert takers, f"no kind of `aekit train` takes {param!r}"  # a typo in this module
-    only = "" if len(takers) == len(KINDS) else f"[{', '.join(takers)}] "
+    only = "" if len(takers) == len(DEFAULTS) else f"[{', '.join(takers)}] "
     return click.option(*decls, default=None, help=f"{only}{help}{_default(param)}", **kwargs)
 
 
@@ -87,8 +124,14 @@ def training_options(func):
                      help="Pre-training epochs per layer."),
         param_option("--objective", param="objective", type=click.Choice(RECONSTRUCTION_LOSSES.names()),
                      help="Reconstruction loss."),
-        param_option("--noise", param="noise", type=click.Choice(CORRUPTIONS.names()),
-                     help="Corrupt inputs while training (de-noising auto-encoder)."),
+        param_option("--noise", param="noise", type=NoiseList(),
+                     help=f"Corrupt inputs while training (de-noising auto-encoder): one of "
+                          f"{', '.join(NOISE_KINDS)}; the denoiser takes a comma-separated list."),
+        param_option("--sigma", param="sigma", type=SigmaRange(),
+                     help="Gaussian noise level on the 0-255 scale, or LOW,HIGH to draw one "
+                          "per training crop (blind de-noising in that range)."),
+        param_option("--crop", param="crop", type=click.IntRange(4),
+                     help="Side of the square training crops, in pixels."),
         param_option("--noise-level", param="noise_level", type=float, help="Strength of --noise."),
         param_option("--contractive", param="contractive", type=float,
                      help="Weight of the encoder-Jacobian penalty."),
@@ -131,8 +174,9 @@ def training_options(func):
 @data_options
 @click.option("--out", required=True, type=click.Path(file_okay=False),
               help="Model folder to write (config.json, model.safetensors, checkpoints/).")
-@click.option("--kind", type=click.Choice(KINDS), default=DEFAULT_KIND, show_default=True,
-              help="What to train: autoencoder (deterministic) or vae (variational, can generate).")
+@click.option("--kind", type=click.Choice(KINDS + PHOTO_KINDS), default=DEFAULT_KIND,
+              show_default=True, help="What to train: autoencoder (deterministic), vae "
+              "(variational, can generate) or denoiser (on a folder of clean photos).")
 @click.option("--preset", type=click.Choice(sorted(PRESETS)), default=None,
               help="Named settings; hinton2006 = mlp 1000-500-250 with a 30-D code.")
 @training_options
@@ -162,6 +206,21 @@ def train(data, split, image_size, label_column, out, kind, preset, seed, resume
         if PRETRAINERS.get(given["pretrain"]).activation is not None:  # rbm: logistic units
             settings["activation"] = PRETRAINERS.get(given["pretrain"]).activation
     settings.update(given)
+    if kind in PHOTO_KINDS:
+        if split or image_size or label_column or stream or preset:
+            raise ConfigError(f"--kind {kind} trains on a folder of photos (--data DIR); it takes "
+                              "no --split, --image-size, --label-column, --stream or --preset")
+        model = ESTIMATORS.get(kind)(**given, random_state=seed,
+                                     checkpoint_dir=str(out_dir / "checkpoints"),
+                                     **({"verbose": False} if quiet else {}))
+        model.fit(data, resume=resume)
+        model.save(out_dir)
+        if is_main_process():
+            last = model.history_[-1]
+            click.echo(f"trained {kind} on the photos of {data}: {model.max_steps or model.DEFAULT_STEPS} "
+                       f"steps, train loss {last['train_loss']:.5g}, validation loss "
+                       f"{last['val_loss'] or '-'}; saved model to {out_dir}")
+        return
     X, n_samples, source = _training_data(data, split, image_size, label_column, stream, kind)
     model = ESTIMATORS.get(kind)(**settings, random_state=seed,
                                  checkpoint_dir=str(out_dir / "checkpoints"),
