@@ -164,3 +164,31 @@ def save_image_panels(path, panels: dict, *, n_cols: int = 8, title: str | None 
                 ax.set_ylabel(str(row_labels[j // n_cols]), fontsize=8, rotation=0,
                               ha="right", va="center")
     return _save_picture(fig, path, title)
+
+
+def save_photo_rows(path, rows, titles, *, crop: int = 192) -> Path:
+    """Photos side by side, one row per list in ``rows`` (arrays on the 0-255 scale,
+    (H, W) or (H, W, 3)); each shows the same centre ``crop`` so detail is visible, under
+    its title from ``titles`` (a list of lists like ``rows``)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    n_cols = max(len(row) for row in rows)
+    fig, axes = plt.subplots(len(rows), n_cols, squeeze=False,
+                             figsize=(2.6 * n_cols, 2.8 * len(rows)))
+    for r, (row, names) in enumerate(zip(rows, titles)):
+        for c in range(n_cols):
+            ax = axes[r][c]
+            ax.axis("off")
+            if c >= len(row):
+                continue
+            photo = np.asarray(row[c], dtype=np.float64)
+            h, w = photo.shape[:2]
+            top, left = max(0, (h - crop) // 2), max(0, (w - crop) // 2)
+            part = np.clip(photo[top:top + crop, left:left + crop], 0, 255).astype(np.uint8)
+            ax.imshow(part, cmap="gray" if part.ndim == 2 else None, vmin=0, vmax=255,
+                      interpolation="nearest")
+            ax.set_title(names[c], fontsize=9)
+    return _save_picture(fig, path, None, tight=True)

@@ -30,19 +30,26 @@ def training_files(kind: str) -> list[Path]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("kind", choices=sorted(FOLDERS))
-    parser.add_argument("--steps", type=int, default=6000)
+    parser.add_argument("--steps", type=int, default=5000)
     parser.add_argument("--resume", action="store_true")
+    parser.add_argument("--more", action="store_true",
+                        help="Go on training the shipped model for --steps more steps.")
     args = parser.parse_args()
     checkpoints = ROOT / "runs" / f"denoiser-{args.kind}-ckpt"
-    model = aekit.Denoiser(channels=1 if args.kind == "gray" else 3, max_steps=args.steps,
-                           checkpoint_dir=checkpoints, checkpoint_every=1, random_state=0,
-                           verbose=True)
+    out = WEIGHTS / SHIPPED[args.kind]
+    if args.more:  # a second cosine schedule from the shipped weights
+        model = aekit.load(out)
+        model.set_params(warm_start=True, max_steps=args.steps, random_state=1)
+        checkpoints = checkpoints.with_name(checkpoints.name + "-more")
+    else:
+        model = aekit.Denoiser(channels=1 if args.kind == "gray" else 3, max_steps=args.steps,
+                               random_state=0)
+    model.set_params(checkpoint_dir=checkpoints, checkpoint_every=1, verbose=True)
     start = time.perf_counter()
     model.fit(training_files(args.kind), resume=args.resume)
     minutes = (time.perf_counter() - start) / 60
-    out = WEIGHTS / SHIPPED[args.kind]
     # what ships names no folder of this machine and keeps the quiet default
-    model.set_params(checkpoint_dir=None, verbose="auto")
+    model.set_params(checkpoint_dir=None, verbose="auto", warm_start=False)
     model.save(out)
     print(f"trained {args.steps} steps in {minutes:.1f} min; saved {out}")
 

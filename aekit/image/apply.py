@@ -6,7 +6,8 @@ import logging
 from pathlib import Path
 
 from aekit.errors import ConfigError, DataError, MissingDataError
-from aekit.image.files import PHOTO_SUFFIXES, photo_files, read_photo, write_photo
+from aekit.image.files import (PHOTO_SUFFIXES, check_writable, photo_files, read_photo,
+                               write_photo)
 from aekit.image.shipped import denoise
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ def plan_outputs(source, out, *, overwrite: bool) -> list[tuple[Path, Path]]:
 def denoise_file(src: Path, dst: Path, *, sigma=None, model=None) -> list[str]:
     """De-noise one photo file into ``dst``; returns the conversions that were made."""
     photo = read_photo(src)
+    check_writable(dst, photo)  # before the work, not after
     clean = denoise(photo.pixels, sigma=sigma, model=model)
     write_photo(dst, photo, clean)
     return photo.notes

@@ -30,7 +30,7 @@ from aekit.train.sources import ImageCropSource
 
 logger = logging.getLogger(__name__)
 
-TILE = 512  # side of the part of the image each tile gives a result for
+TILE = 512  # side of the part of the image each tile gives a result for (a multiple of FOLD)
 MIN_STEPS_PER_EPOCH = 100  # crops repeat within an epoch so validation is not every few steps
 
 
@@ -68,6 +68,9 @@ class Denoiser(NeuralEstimator):
         a known level); the others are blind.
     crop : int, default=64
         Side of the square training crops; every image must be at least this large.
+    warm_start : bool, default=False
+        When fitted already (or loaded), ``fit`` goes on training the same network
+        (a new budget of ``max_steps``) instead of starting from random weights.
     max_steps : int or None, default=None
         Optimizer steps; None: 5,000 (about 25 minutes on two CPU cores at the defaults).
     batch_size : int, default=32
@@ -98,13 +101,14 @@ class Denoiser(NeuralEstimator):
         "sigma": P.Rule("a number or a (low, high) pair in [0, 255]", _sigma_range),
         "guided": P.interval(0.0, 1.0),
         "crop": P.integer(2 * FOLD),
+        "warm_start": P.BOOLEAN,
         **training_rules("max_steps", "batch_size", "learning_rate", "weight_decay",
                          "lr_schedule", "validation_fraction", "device", "mixed_precision",
                          "checkpoint_dir", "checkpoint_every", "verbose", "random_state"),
     }
 
     def __init__(self, *, channels="auto", width=64, depth=12, noise="gaussian", sigma=(0, 55),
-                 guided=0.5, crop=64, max_steps=None, batch_size=32, learning_rate=1e-3,
+                 guided=0.5, crop=64, warm_start=False, max_steps=None, batch_size=32, learning_rate=1e-3,
                  weight_decay=0.0, lr_schedule="cosine", validation_fraction=0.05,
                  device="auto", mixed_precision="auto", checkpoint_dir=None,
                  checkpoint_every=1, verbose="auto", random_state=None):
@@ -115,6 +119,7 @@ class Denoiser(NeuralEstimator):
         self.sigma = sigma
         self.guided = guided
         self.crop = crop
+        self.warm_start = warm_start
         self.max_steps = max_steps
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -137,12 +142,15 @@ class Denoiser(NeuralEstimator):
         such images stacked. ``y`` is ignored. Returns self."""
         P.check_params(self, self._rules)
         crop = int(self.crop) - int(self.crop) % FOLD
-        images = training_images(X, self.channels, crop)
+        warm = self.warm_start and hasattr(self, "module_")
+        images = training_images(X, self.channels_ if warm else self.channels, crop)
         self.channels_ = images.channels
         seed = self._seed()
         self.device_ = resolve_device(self.device)
-        with seeded_init(seed):
-            self.module_ = DenoiserNet(self.channels_, self.width, self.depth).to(self.device_)
+        if not warm:
+            with seeded_init(seed):
+                self.module_ = DenoiserNet(self.channels_, self.width, self.depth)
+        self.module_.to(self.device_)
         steps = self.max_steps or self.DEFAULT_STEPS
         source = ImageCropSource(images.keys, (crop, crop), images.read, images.sizes)
         passes = max(1, math.ceil(MIN_STEPS_PER_EPOCH * self.batch_size / max(len(source), 1)))
@@ -163,7 +171,7 @@ class Denoiser(NeuralEstimator):
         check_is_fitted(self)
         pixels = check_image(image, self.channels_)
         if sigma is not None:
-            P.check_argument("sigma", sigma, P.real(0.0))
+            P.check_argument("sigma", sigma, P.real(0.0, 255.0))
         level = math.nan if sigma is None else float(sigma) / 255.0
         chw = pixels.reshape(pixels.shape[0], pixels.shape[1], -1).transpose(2, 0, 1)
         out = self._denoise_tiled(np.ascontiguousarray(chw, dtype=np.float32) / 255.0, level)
@@ -174,7 +182,7 @@ class Denoiser(NeuralEstimator):
         network's reach on every side (at even offsets, so the half-resolution grid lines
         up), and only its centre is kept: the result equals a whole-image pass."""
         c, h, w = chw.shape
-        padded = np.pad(chw, ((0, 0), (0, h % FOLD), (0, w % FOLD)), mode="edge")
+        padded = np.pad(chw, ((0, 0), (0, -h % FOLD), (0, -w % FOLD)), mode="edge")
         H, W = padded.shape[1:]
         margin = self.module_.reach + self.module_.reach % FOLD
         out = np.empty_like(padded)

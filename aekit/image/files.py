@@ -39,6 +39,7 @@ class Photo:
     bits: int  # 8 or 16
     notes: list[str] = field(default_factory=list)  # conversions made, to tell the user
     icc_profile: bytes | None = None
+    exif: bytes | None = None  # the file's EXIF block, orientation removed (pixels are upright)
 
 
 def read_photo(path) -> Photo:
@@ -47,21 +48,21 @@ def read_photo(path) -> Photo:
     try:
         with Image.open(path) as image:
             image.load()
-            icc = image.info.get("icc_profile")
             narrowed = _colour_bits(path, image) > 8
-            image = ImageOps.exif_transpose(image)
-            photo = _as_photo(image, icc)
+            image = ImageOps.exif_transpose(image)  # also takes the orientation tag out
+            photo = _as_photo(image)
+            photo.exif = image.getexif().tobytes() if len(image.getexif()) else None
     except _DECODE_ERRORS as exc:
         raise DataError(f"cannot read image '{path}': {exc}") from None
     if narrowed:
-        photo.notes.append("16-bit colour read at 8 bits (Pillow has no 16-bit colour mode); "
-                           "written back 8-bit")
+        photo.notes.append("16-bit colour or grayscale+alpha read at 8 bits (Pillow has no "
+                           "such 16-bit mode); written back 8-bit")
     return photo
 
 
 def _colour_bits(path: Path, image: Image.Image) -> int:
     """Bits per sample the file stores for a colour image (Pillow reduces 16 to 8)."""
-    if image.mode not in ("RGB", "RGBA"):
+    if image.mode not in ("RGB", "RGBA", "LA"):
         return 8
     if image.format == "PNG":
         with open(path, "rb") as f:
@@ -73,9 +74,12 @@ def _colour_bits(path: Path, image: Image.Image) -> int:
     return 8
 
 
-def _as_photo(image: Image.Image, icc) -> Photo:
+def _as_photo(image: Image.Image) -> Photo:
     notes: list[str] = []
     mode = image.mode
+    icc = image.info.get("icc_profile")
+    if mode in ("P", "CMYK"):
+        icc = None  # the profile describes the colours before conversion, not RGB's
     if mode in _WIDE:
         wide = np.asarray(image).astype(np.float64)
         if mode == "I" and (wide.min() < 0 or wide.max() > 65535):
@@ -109,20 +113,43 @@ def write_photo(path, photo: Photo, pixels: np.ndarray, *, jpeg_quality: int = 9
     rounded and clipped to 8 or 16 bits, the alpha channel put back. The file appears
     whole or not at all."""
     path = Path(path)
+    check_writable(path, photo)
     image = _as_image(photo, pixels)
     suffix = path.suffix.lower()
     options = {}
     if photo.icc_profile:
         options["icc_profile"] = photo.icc_profile
+    if photo.exif and suffix != ".bmp":
+        options["exif"] = photo.exif
     if suffix in (".jpg", ".jpeg"):
-        if photo.bits == 16 or image.mode in ("LA", "RGBA"):
-            raise DataError(f"cannot write '{path}': JPEG holds neither 16-bit pixels nor an "
-                            "alpha channel; write .png or .tif")
         options.update(quality=jpeg_quality, subsampling=0)
     elif suffix == ".webp":
         options.update(lossless=True)
     with atomic_path(path) as tmp:
-        image.save(tmp, format=Image.registered_extensions()[suffix], **options)
+        try:
+            image.save(tmp, format=Image.registered_extensions()[suffix], **options)
+        except (OSError, ValueError, KeyError) as exc:
+            if getattr(exc, "errno", None):
+                raise  # a full disk or a read-only folder: atomic_path says so
+            raise DataError(f"cannot write '{path}': {exc}") from None
+
+
+# What each format holds of what was read (Pillow's writers): 16 bits, alpha.
+_HOLDS = {".png": (True, True), ".tif": (True, True), ".tiff": (True, True),
+          ".jpg": (False, False), ".jpeg": (False, False), ".bmp": (False, False),
+          ".webp": (False, True)}
+
+
+def check_writable(path, photo: Photo) -> None:
+    """Refuse, before any work, a format that cannot hold the photo as it was read."""
+    path = Path(path)
+    wide, alpha = _HOLDS.get(path.suffix.lower(), (False, False))
+    missing = [what for what, needed, held in (("16-bit pixels", photo.bits == 16, wide),
+                                               ("an alpha channel", photo.alpha is not None, alpha))
+               if needed and not held]
+    if missing:
+        raise DataError(f"cannot write '{path}': {path.suffix.lstrip('.').upper()} does not hold "
+                        f"{' or '.join(missing)} as this photo has; write .png or .tif")
 
 
 def _as_image(photo: Photo, pixels: np.ndarray) -> Image.Image:

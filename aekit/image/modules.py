@@ -104,9 +104,10 @@ def poisson_gaussian(clean, low, high, generator):
 def salt_pepper(clean, low, high, generator):
     """A share in [0, 0.2] of the pixels set to black or white."""
     share = 0.2 * torch.rand(len(clean), 1, 1, 1, generator=generator, device=clean.device)
-    hit = torch.rand(clean.shape, generator=generator, device=clean.device) < share
-    white = torch.rand(clean.shape, generator=generator, device=clean.device) < 0.5
-    noisy = torch.where(hit, white.to(clean.dtype), clean)
+    pixels = (len(clean), 1, *clean.shape[2:])  # one draw per pixel, for all its channels
+    hit = torch.rand(pixels, generator=generator, device=clean.device) < share
+    white = torch.rand(pixels, generator=generator, device=clean.device) < 0.5
+    noisy = torch.where(hit, white.to(clean.dtype).expand_as(clean), clean)
     return Noise(noisy, torch.full((len(clean),), math.nan, device=clean.device))
 
 

@@ -8,10 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+import logging
+
 import numpy as np
 
 from aekit.data.images import IMAGE_SUFFIXES, load_image
 from aekit.errors import DataError, InputError, MissingDataError
+
+logger = logging.getLogger(__name__)
 
 MIN_SIDE = 4  # a smaller image has too few pixels to tell noise from picture
 MAX_VALUE = 1e5  # far outside 0-255 even with noise: a different scale, not a photo
@@ -42,12 +46,18 @@ def check_image(image, channels: int | None = None) -> np.ndarray:
     if h * w > MAX_PIXELS:
         raise InputError(f"image is {h}x{w} = {h * w / 1e6:.0f} megapixels; the limit is "
                          f"{MAX_PIXELS / 1e6:.0f} (cut it into parts)")
+    if np.issubdtype(pixels.dtype, np.integer) and pixels.size and pixels.max() > 255:
+        raise InputError(f"image holds integers up to {pixels.max()}; pixels go on the 0-255 "
+                         "scale (for 16-bit pixels, divide by 257)")
     pixels = pixels.astype(np.float64, copy=False)
     if not np.isfinite(pixels).all():
         raise InputError("image holds NaN or infinite values; de-noising needs finite pixels")
     if np.abs(pixels).max() > MAX_VALUE:
         raise InputError(f"image holds values up to {np.abs(pixels).max():.3g}; pixels go on "
                          "the 0-255 scale (noise may take them a little outside it)")
+    if np.issubdtype(np.asarray(image).dtype, np.floating) and 0 < np.abs(pixels).max() <= 1.0:
+        logger.warning("the image's values are all within [-1, 1]; aekit's de-noisers take "
+                       "pixels on the 0-255 scale (multiply by 255)")
     got = 1 if pixels.ndim == 2 else 3
     if channels is not None and got != channels:
         raise InputError(f"this de-noiser was trained on {KINDS[channels]} images; the image "
@@ -72,8 +82,10 @@ def training_images(X, channels, crop: int) -> TrainingImages:
         return _files(_folder_files(Path(X)), channels, crop)
     if isinstance(X, (list, tuple)) and X and all(isinstance(x, (str, Path)) for x in X):
         return _files([Path(x) for x in X], channels, crop)
-    if isinstance(X, np.ndarray) and X.ndim in (3, 4) and (X.ndim == 3 or X.shape[-1] in (1, 3)):
-        X = list(X)
+    if isinstance(X, np.ndarray):
+        # one image, (H, W) or (H, W, 3); or a stack of them, (N, H, W) or (N, H, W, C)
+        one = X.ndim == 2 or (X.ndim == 3 and X.shape[-1] == 3)
+        X = [X] if one else list(X) if X.ndim in (3, 4) else X
     if not isinstance(X, (list, tuple)) or not X:
         raise InputError("X must be a folder of images, a list of image files, or a non-empty "
                          "list of (H, W) / (H, W, 3) arrays on the 0-255 scale")

@@ -50,7 +50,7 @@ def test_existing_outputs_are_refused_and_left_alone(photos, tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["denoise", "{root}/missing.png", "--out", "{tmp}/o.png"], "no such file or folder"),
     (["denoise", "{root}/rgba.png", "--out", "{tmp}/o.txt"], "--out takes a file ending in"),
-    (["denoise", "{root}/rgba.png", "--out", "{tmp}/o.jpg"], "JPEG holds neither"),
+    (["denoise", "{root}/rgba.png", "--out", "{tmp}/o.jpg"], "JPG does not hold an alpha channel"),
     (["denoise", "{root}/rgba.png", "--out", "{tmp}/o.png", "--model", "{root}/model"],
      "trained on grayscale"),
     (["denoise", "{root}/rgba.png", "--out", "{root}/rgba.png", "--overwrite"], "is also the input"),

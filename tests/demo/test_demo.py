@@ -25,10 +25,16 @@ def test_demo_compares_with_pca_and_draws(tmp_path):
     assert abs(ratio - ae / pca) < 0.01
     verdict = "the auto-encoder beats PCA" if ae < pca else "does not beat PCA yet"
     assert verdict in result.output
-    for name in ("reconstructions.png", "clusters.png", "vae_samples.png"):
+    for name in ("reconstructions.png", "clusters.png", "vae_samples.png", "denoising.png"):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
     assert (tmp_path / "model" / "config.json").exists()
     # the clustering step's accuracies are real fractions of the 5,000 digits; k-means
     # also runs on the codes of the reconstruction step's model (one model folder)
     for label in ("DeepClustering", "k-means on pixels", "k-means on auto-encoder codes"):
         assert 0.1 <= _number(lines, label) <= 1.0
+    # the shipped de-noisers make both photos cleaner than their noisy copies
+    denoised = [line for line in lines if "aekit (blind)" in line]
+    assert len(denoised) == 2, lines
+    for line in denoised:
+        noisy, cleaned = (float(v) for v in re.findall(r"(\d+\.\d+) dB", line))
+        assert cleaned > noisy + 5, line

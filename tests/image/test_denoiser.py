@@ -62,13 +62,15 @@ def test_save_and_load_give_the_same_results(trained, tmp_path):
     loaded = aekit.load(tmp_path / "dn")
     image = smooth_photos(1, seed=5)[0]
     np.testing.assert_allclose(loaded.denoise(image), trained.denoise(image), atol=1e-4)
-    assert np.array_equal(aekit.denoise(image, model=tmp_path / "dn"), loaded.denoise(image))
+    np.testing.assert_allclose(aekit.denoise(image, model=tmp_path / "dn"), loaded.denoise(image),
+                               atol=1e-4)
 
 
 @pytest.mark.parametrize("image, message", [
     (np.zeros((1, 1)), "at least 4x4"),
     (np.zeros((0, 5)), "at least 4x4"),
     (np.full((8, 8), np.nan), "NaN or infinite"),
+    (np.full((8, 8), 4000, dtype=np.uint16), "divide by 257"),
     (np.zeros((8, 8, 4)), r"\(H, W\) grayscale or \(H, W, 3\) colour"),
     ("not an image", "must hold real numbers"),
 ])
@@ -84,6 +86,27 @@ def test_bad_training_input_is_refused(tmp_path):
         Denoiser(**TINY).fit(tmp_path / "nowhere")
     with pytest.raises(AekitError, match="noise must be one of"):
         Denoiser(**TINY, noise="blur").fit(smooth_photos(2))
+
+
+def test_corruptions_do_what_they_say():
+    import torch
+
+    from aekit.image.modules import NOISES
+
+    clean = torch.full((64, 3, 32, 32), 0.5)
+    g = torch.Generator().manual_seed(0)
+    noisy, level = NOISES["gaussian"](clean, 10 / 255, 40 / 255, g)
+    spread = (noisy - clean).flatten(1).std(dim=1)
+    assert torch.allclose(spread, level, rtol=0.1) and level.min() >= 10 / 255 and level.max() <= 40 / 255
+    noisy, level = NOISES["salt_pepper"](clean, 0, 0, g)
+    hit = noisy != clean
+    assert torch.isnan(level).all() and hit.any()
+    assert (hit.all(dim=1) == hit.any(dim=1)).all()  # a pixel is hit in all its channels
+    assert set(noisy[hit].unique().tolist()) <= {0.0, 1.0}
+    noisy, _ = NOISES["jpeg"](clean[:4], 0, 0, g)
+    assert torch.allclose(noisy * 255, (noisy * 255).round(), atol=1e-3)  # 8-bit decoded
+    noisy, _ = NOISES["poisson_gaussian"](clean[:4], 0, 0, g)
+    assert (noisy != clean[:4]).float().mean() > 0.5
 
 
 @pytest.mark.parametrize("noise", ["poisson_gaussian", "salt_pepper", "jpeg", ["gaussian", "jpeg"]])

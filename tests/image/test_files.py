@@ -37,12 +37,18 @@ def test_palette_and_cmyk_are_converted_and_said(tmp_path):
     assert back.mode == "RGB" and "CMYK" in photo.notes[0]
 
 
-def test_exif_orientation_is_applied(tmp_path):
-    tall = Image.fromarray(np.zeros((30, 20), dtype=np.uint8))
+def test_exif_orientation_is_applied_and_the_rest_of_exif_kept(tmp_path):
+    tall = np.zeros((30, 20), dtype=np.uint8)
+    tall[:5] = 255  # a white band at the top of the stored pixels
     exif = Image.Exif()
-    exif[0x0112] = 6  # rotate 90 degrees clockwise to show
-    tall.save(tmp_path / "o.jpg", exif=exif)
-    assert read_photo(tmp_path / "o.jpg").pixels.shape == (20, 30)
+    exif[0x0112] = 6  # shown rotated 90 degrees clockwise: the band on the right
+    exif[0x010F] = "aekit test camera"
+    Image.fromarray(tall).save(tmp_path / "o.png", exif=exif)
+    photo = read_photo(tmp_path / "o.png")
+    assert photo.pixels.shape == (20, 30) and photo.pixels[:, -5:].min() == 255
+    write_photo(tmp_path / "out.png", photo, photo.pixels)
+    written = Image.open(tmp_path / "out.png").getexif()
+    assert written.get(0x010F) == "aekit test camera" and 0x0112 not in written
 
 
 def test_not_an_image_and_impossible_outputs(tmp_path):
@@ -52,7 +58,7 @@ def test_not_an_image_and_impossible_outputs(tmp_path):
     rgba = Image.fromarray(np.zeros((8, 8, 4), dtype=np.uint8))
     rgba.save(tmp_path / "a.png")
     photo = read_photo(tmp_path / "a.png")
-    with pytest.raises(DataError, match="JPEG holds neither"):
+    with pytest.raises(DataError, match="JPG does not hold an alpha channel"):
         write_photo(tmp_path / "a.jpg", photo, photo.pixels)
     assert not (tmp_path / "a.jpg").exists()
 
@@ -71,4 +77,13 @@ def test_16_bit_colour_is_read_at_8_bits_and_said(tmp_path):
     (tmp_path / "c16.png").write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
                                        + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
     photo = read_photo(tmp_path / "c16.png")
-    assert photo.pixels.shape == (6, 5, 3) and "16-bit colour read at 8 bits" in photo.notes[0]
+    assert photo.pixels.shape == (6, 5, 3) and "read at 8 bits" in photo.notes[0]
+
+
+def test_a_format_that_cannot_hold_the_photo_is_refused(tmp_path):
+    wide = Image.fromarray(np.zeros((8, 8), dtype=np.uint16))
+    wide.save(tmp_path / "w.png")
+    photo = read_photo(tmp_path / "w.png")
+    for suffix in (".bmp", ".webp", ".jpg"):
+        with pytest.raises(DataError, match="does not hold 16-bit pixels"):
+            write_photo(tmp_path / f"out{suffix}", photo, photo.pixels)
