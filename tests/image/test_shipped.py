@@ -19,12 +19,14 @@ def test_shipped_weights_are_small_and_load(kind):
     assert model.channels_ == (1 if kind == "gray" else 3)
 
 
-@pytest.mark.parametrize("name, sigma", [("camera", 25), ("coffee", 15), ("coffee", 50)])
-def test_shipped_denoisers_clean_real_photos_blind(name, sigma):
+# gains below what the shipped models reach on these photos, so only a broken model or a
+# wrong scale fails
+@pytest.mark.parametrize("name, sigma, gain", [("camera", 25, 6), ("coffee", 15, 4), ("coffee", 50, 8)])
+def test_shipped_denoisers_clean_real_photos_blind(name, sigma, gain):
     import skimage.data
 
     clean = getattr(skimage.data, name)()[:192, :256].astype(np.float64)
     noisy = clean + np.random.default_rng(0).normal(0, sigma, clean.shape)
     out = aekit.denoise(noisy)
     assert out.shape == clean.shape
-    assert psnr(clean, out) > psnr(clean, noisy) + 6
+    assert psnr(clean, out) > psnr(clean, noisy) + gain
