@@ -76,7 +76,7 @@ def test_traverse_chosen_and_default_dimensions(vae_dir, digit_pngs, tmp_path):
     (["train", "--data", "digits", "--out", "m", "--kind", "vae", "--beta", "inf"],
      "beta must be a finite number"),
     (["train", "--data", "digits", "--out", "m", "--kind", "vae", "--noise", "masking"],
-     "--noise is an option of --kind autoencoder, not of --kind vae"),
+     "--noise is an option of --kind autoencoder or --kind denoiser, not of --kind vae"),
     (["train", "--data", "digits", "--out", "m", "--kind", "vae", "--likelihood", "gaussian",
       "--binarize", "dynamic"], "needs likelihood='bernoulli'"),
     (["train", "--data", "digits", "--out", "m", "--kind", "vae", "--kl-warmup", "-1"],
