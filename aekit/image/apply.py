@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from aekit.errors import ConfigError, DataError, MissingDataError
 from aekit.image.files import (PHOTO_SUFFIXES, check_writable, photo_files, read_photo,
                                write_photo)
 from aekit.image.shipped import denoise
-
-logger = logging.getLogger(__name__)
 
 
 def plan_outputs(source, out, *, overwrite: bool) -> list[tuple[Path, Path]]:

@@ -4,16 +4,16 @@
 from __future__ import annotations
 
 import functools
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-import logging
-
 import numpy as np
 
-from aekit.data.images import IMAGE_SUFFIXES, load_image
+from aekit.data.images import load_image
 from aekit.errors import DataError, InputError, MissingDataError
+from aekit.image.files import photo_files
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +21,6 @@ MIN_SIDE = 4  # a smaller image has too few pixels to tell noise from picture
 MAX_VALUE = 1e5  # far outside 0-255 even with noise: a different scale, not a photo
 MAX_PIXELS = 200_000_000  # about 2.4 GB of float32 RGB; larger images are refused
 CACHE_BYTES = 2 << 30  # training images kept decoded in memory up to this much
-TRAINING_SUFFIXES = (*IMAGE_SUFFIXES, ".tif", ".tiff", ".bmp")
 KINDS = {1: "grayscale (H, W)", 3: "colour (H, W, 3)"}
 
 
@@ -100,12 +99,7 @@ def training_images(X, channels, crop: int) -> TrainingImages:
 def _folder_files(folder: Path) -> list[Path]:
     if not folder.exists():
         raise MissingDataError(f"no such file or folder: '{folder}'")
-    if folder.is_file():
-        return [folder]
-    files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in TRAINING_SUFFIXES)
-    if not files:
-        raise DataError(f"folder '{folder}' has no image files ({', '.join(TRAINING_SUFFIXES)})")
-    return files
+    return [folder] if folder.is_file() else photo_files(folder)
 
 
 def _files(paths: list[Path], channels, crop: int) -> TrainingImages:
