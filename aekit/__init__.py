@@ -9,7 +9,7 @@
 from aekit._version import __version__
 from aekit.anomaly import AnomalyDetector
 from aekit.errors import AekitError
-from aekit.image import Denoiser, denoise
+from aekit.image import Denoiser, ImageCodec, denoise
 from aekit.impute import MaskedImputer
 from aekit.io import load
 from aekit.models import VAE, AutoEncoder
@@ -19,5 +19,5 @@ from aekit.search import CodeIndex
 from aekit import speech  # registers SpeechUnits, so aekit.load reads saved units
 from aekit import text  # aekit.text.SemanticHashIndex: semantic hashing of documents
 
-__all__ = ["AekitError", "AnomalyDetector", "AutoEncoder", "CodeIndex", "DeepClustering", "Denoiser", "HINTON_2006_HIDDEN", "__version__",
+__all__ = ["AekitError", "AnomalyDetector", "AutoEncoder", "CodeIndex", "DeepClustering", "Denoiser", "HINTON_2006_HIDDEN", "ImageCodec", "__version__",
            "MaskedImputer", "VAE", "compare_embeddings", "denoise", "linear_probe", "load"]

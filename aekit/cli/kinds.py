@@ -24,6 +24,7 @@ DESCRIPTIONS = {
     "deep_clustering": "a clusterer",
     "code_manifold": "a 2-D embedding (auto-encoder + learned UMAP map)",
     "denoiser": "a de-noiser",
+    "image_codec": "an image codec",
 }
 
 # The commands that take a saved model, and the kinds each accepts.
@@ -41,6 +42,8 @@ COMMAND_KINDS = {
     "speech units --model": ("speech_units",),
     "impute apply": ("masked_imputer",),
     "denoise --model": ("denoiser",),
+    "compress --model": ("image_codec",),
+    "decompress --model": ("image_codec",),
 }
 
 # How to make a model of each kind, for a message about a command that needs one.
@@ -53,6 +56,7 @@ MAKERS = {
     "deep_clustering": "aekit cluster",
     "code_manifold": "aekit embed --save-model",
     "denoiser": "aekit train --kind denoiser",
+    "image_codec": "aekit train --kind image_codec",
 }
 
 

@@ -13,7 +13,7 @@ from aekit.cli import generate
 from aekit.cli import text
 from aekit.cli import speech
 from aekit.cli import impute
-from aekit.cli import denoise
+from aekit.cli import compress, denoise
 from aekit.cli import export, serve
 from aekit.cli.errors import AekitGroup
 
@@ -47,6 +47,8 @@ cli.add_command(text.text)
 cli.add_command(speech.speech)
 cli.add_command(impute.impute)
 cli.add_command(denoise.denoise)
+cli.add_command(compress.compress)
+cli.add_command(compress.decompress)
 cli.add_command(serve.serve)
 cli.add_command(export.export)
 

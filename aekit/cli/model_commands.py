@@ -10,6 +10,7 @@ from aekit.cli.kinds import check_model_folder, load_for
 from aekit.cli.options import (ARRAY_SUFFIXES, check_output, data_options, load_input_for,
                                overwrite_option, write_array, write_codes)
 from aekit.errors import ConfigError
+from aekit.image.codec_files import info as aek_info
 from aekit.plots import PICTURE_FORMATS
 
 MODEL = click.argument("model", type=click.Path())
@@ -69,7 +70,10 @@ def reconstruct(model, data, split, image_size, label_column, out, png, overwrit
 @MODEL
 @click.option("--json", "as_json", is_flag=True, help="Print the whole config.json.")
 def info(model, as_json):
-    """Describe the model saved in MODEL."""
+    """Describe the model saved in MODEL, or the header of an .aek file."""
+    if model.lower().endswith(".aek"):
+        _print_lines(aek_info(model), as_json)
+        return
     config = check_model_folder(model)
     if as_json:
         click.echo(json.dumps(config, indent=2))
@@ -80,6 +84,13 @@ def info(model, as_json):
         lines["codes used"] = f"{fitted['codebook_usage']:.1%}"
         lines["code perplexity"] = round(fitted["codebook_perplexity"], 2)
     lines = {"type": config["type"], "aekit version": config.get("aekit_version"), **lines}
+    _print_lines(lines, False)
+
+
+def _print_lines(lines: dict, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(lines, indent=2))
+        return
     for key, value in lines.items():
         click.echo(f"{key:>22}: {value}")
 

@@ -33,7 +33,7 @@ PRESETS = {"hinton2006": {"architecture": "mlp", "hidden": (1000, 500, 250), "co
 # speech units, which have commands of their own).
 KINDS = [name for name in ESTIMATORS.names() if issubclass(ESTIMATORS.get(name), ArchitectureMixin)]
 # Kinds trained on a folder of photos of any sizes (random crops), not on one array.
-PHOTO_KINDS = ["denoiser"]
+PHOTO_KINDS = ["denoiser", "image_codec"]
 DEFAULTS = {kind: ESTIMATORS.get(kind)().get_params() for kind in KINDS + PHOTO_KINDS}
 DEFAULT_KIND = "autoencoder"
 
@@ -176,7 +176,7 @@ def training_options(func):
               help="Model folder to write (config.json, model.safetensors, checkpoints/).")
 @click.option("--kind", type=click.Choice(KINDS + PHOTO_KINDS), default=DEFAULT_KIND,
               show_default=True, help="What to train: autoencoder (deterministic), vae "
-              "(variational, can generate) or denoiser (on a folder of clean photos).")
+              "(variational, can generate), denoiser or image_codec (both on a folder of photos).")
 @click.option("--preset", type=click.Choice(sorted(PRESETS)), default=None,
               help="Named settings; hinton2006 = mlp 1000-500-250 with a 30-D code.")
 @training_options

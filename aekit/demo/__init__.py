@@ -12,6 +12,7 @@ from typing import Callable
 
 from aekit.demo.anomaly import faces_anomaly_step
 from aekit.demo.clusters import clustering_step
+from aekit.demo.compression import compression_step
 from aekit.demo.denoising import denoising_step
 from aekit.demo.generation import generation_step
 from aekit.demo.reconstruction import reconstruction_step
@@ -23,6 +24,7 @@ STEPS: dict[str, Callable[..., StepResult]] = {
     "generation": generation_step,  # a VAE's samples and likelihood
     "anomaly": faces_anomaly_step,  # faces vs non-faces
     "denoising": denoising_step,  # the shipped de-noisers on photos
+    "compression": compression_step,  # the shipped codec against JPEG
 }
 
 

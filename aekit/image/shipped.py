@@ -9,7 +9,7 @@ from pathlib import Path
 from aekit.errors import ModelFileError
 
 WEIGHTS = Path(__file__).parent / "weights"
-SHIPPED = {"gray": "denoiser-gray", "colour": "denoiser-colour"}
+SHIPPED = {"gray": "denoiser-gray", "colour": "denoiser-colour", "codec": "codec"}
 
 
 @functools.lru_cache(maxsize=2)
@@ -21,6 +21,18 @@ def shipped_denoiser(kind: str):
     if not (folder / "config.json").exists():
         raise ModelFileError(f"the shipped {kind} de-noiser is missing from {folder}; "
                              f"reinstall aekit or run scripts/train_denoisers.py {kind}")
+    return load(folder)
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_codec():
+    """The shipped image codec (scripts/train_codec.py), loaded once."""
+    from aekit.io import load
+
+    folder = WEIGHTS / SHIPPED["codec"]
+    if not (folder / "config.json").exists():
+        raise ModelFileError(f"the shipped image codec is missing from {folder}; reinstall "
+                             "aekit or run scripts/train_codec.py")
     return load(folder)
 
 

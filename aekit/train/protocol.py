@@ -61,6 +61,9 @@ class OptimizerSpec:
     lr_schedule: str | None = None  # None: the config's ("cosine" or "constant")
     # momentum at each epoch (e.g. the RBM's 0.5 then 0.9); None leaves it alone
     momentum_by_epoch: Callable[[int], float] | None = None
+    # the gradient's norm over this optimizer's parameters is clipped to this before each
+    # step (a codec's rare huge gradients, as CompressAI's training does); None: never
+    clip_grad_norm: float | None = None
     extra: dict = field(default_factory=dict)  # more keyword arguments for the optimizer
 
 

@@ -189,6 +189,10 @@ class Trainer:
                         total.backward()
                     continue
                 (total * weight if weight != 1 else total).backward()
+                if spec.clip_grad_norm is not None:
+                    torch.nn.utils.clip_grad_norm_(
+                        [p for group in optimizer.param_groups for p in group["params"]],
+                        spec.clip_grad_norm)
                 optimizer.step()
                 prefix = "" if spec is specs[0] else f"{spec.name}_"
                 logged = reported if reported is not None else total

@@ -25,7 +25,8 @@ def test_demo_compares_with_pca_and_draws(tmp_path):
     assert abs(ratio - ae / pca) < 0.01
     verdict = "the auto-encoder beats PCA" if ae < pca else "does not beat PCA yet"
     assert verdict in result.output
-    for name in ("reconstructions.png", "clusters.png", "vae_samples.png", "denoising.png"):
+    for name in ("reconstructions.png", "clusters.png", "vae_samples.png", "denoising.png",
+                 "compression.png"):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
     assert (tmp_path / "model" / "config.json").exists()
     # the clustering step's accuracies are real fractions of the 5,000 digits; k-means

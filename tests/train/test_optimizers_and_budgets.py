@@ -103,3 +103,31 @@ def test_checkpoints_hold_every_optimizer_and_resume_exactly(tmp_path):
     # schedule resumes at the rate of epoch 3 of 6, so it keeps learning
     losses = [r["train_loss"] for r in result.history]
     assert losses[5] < losses[2]
+
+
+class Clipped(BaseObjective):
+    """One SGD step on a loss with a huge gradient, clipped to norm ``limit``."""
+
+    def __init__(self, limit):
+        self.limit = limit
+
+    def optimizers(self, module):
+        return [OptimizerSpec("main", algorithm="sgd", learning_rate=1.0, lr_schedule="constant",
+                              clip_grad_norm=self.limit)]
+
+    def __call__(self, module, x, info):
+        loss = 1e6 * module(x).sum()
+        return LossTerms(loss, {})
+
+
+@pytest.mark.parametrize("limit", [None, 0.5])
+def test_clip_grad_norm_bounds_each_step(limit):
+    torch.manual_seed(0)
+    module = nn.Linear(3, 1)
+    before = torch.cat([p.detach().flatten().clone() for p in module.parameters()])
+    _fit(Clipped(limit), module, torch.rand(16, 3), epochs=1, batch_size=16)
+    moved = float((torch.cat([p.detach().flatten() for p in module.parameters()]) - before).norm())
+    if limit is None:
+        assert moved > 1e3
+    else:
+        assert moved == pytest.approx(limit, rel=1e-4)  # SGD at rate 1: the clipped gradient
