@@ -69,6 +69,11 @@ class RateDistortion(BaseObjective):
         return LossTerms(loss, {"bpp": bpp.mean().detach(), "psnr": psnr.detach()}, loss)
 
 
+def _levels_up_to(high: int) -> P.Rule:
+    """Quality levels 1..high (the codec's number of levels, or a level of one)."""
+    return P.Rule(f"an integer in [1, {high}]", lambda v: P.is_integer(v) and 1 <= v <= high)
+
+
 @ESTIMATORS.register("image_codec")
 class ImageCodec(NeuralEstimator):
     """A learned image codec for colour photos, one network for every quality level.
@@ -108,8 +113,7 @@ class ImageCodec(NeuralEstimator):
         "mode": P.options(*MODES),
         "channels": P.integer(1),
         "latent_channels": P.integer(1),
-        "levels": P.Rule(f"an integer in [1, {len(LAMBDAS)}]",
-                         lambda v: P.is_integer(v) and 1 <= v <= len(LAMBDAS)),
+        "levels": _levels_up_to(len(LAMBDAS)),
         "crop": P.integer(64),
         "warm_start": P.BOOLEAN,
         **training_rules("max_steps", "batch_size", "learning_rate", "weight_decay",
@@ -196,9 +200,7 @@ class ImageCodec(NeuralEstimator):
         return self.module_.decompress(strings, shape, self._level(quality))
 
     def _level(self, quality) -> int:
-        P.check_argument("quality", quality, P.Rule(
-            f"an integer in [1, {self.levels}]",
-            lambda v: P.is_integer(v) and 1 <= v <= self.levels))
+        P.check_argument("quality", quality, _levels_up_to(self.levels))
         return int(quality) - 1
 
     # Files ----------------------------------------------------------------------------------
