@@ -18,6 +18,7 @@ from aekit.represent import DeepClustering, compare_embeddings, linear_probe
 from aekit.search import CodeIndex
 from aekit import speech  # registers SpeechUnits, so aekit.load reads saved units
 from aekit import text  # aekit.text.SemanticHashIndex: semantic hashing of documents
+from aekit.text import TextSummarizer
 
-__all__ = ["AekitError", "AnomalyDetector", "AutoEncoder", "CodeIndex", "DeepClustering", "Denoiser", "HINTON_2006_HIDDEN", "ImageCodec", "__version__",
+__all__ = ["AekitError", "AnomalyDetector", "AutoEncoder", "CodeIndex", "DeepClustering", "Denoiser", "HINTON_2006_HIDDEN", "ImageCodec", "TextSummarizer", "__version__",
            "MaskedImputer", "VAE", "compare_embeddings", "denoise", "linear_probe", "load"]
