@@ -99,7 +99,18 @@ def render(text: str, spans: list[tuple[int, int]], picked) -> str:
     """The summary: the picked words of ``text`` in order, as written there."""
     words = []
     for p in picked:
-        word = text[spans[p][0]:spans[p][1]].strip(EDGE_PUNCTUATION)
+        word = _tidy(text[spans[p][0]:spans[p][1]])
         if word:
             words.append(word)
     return " ".join(words)
+
+
+def _tidy(word: str) -> str:
+    """A word without the punctuation around it, except what belongs to it: the period
+    of an abbreviation ("u.s."), a clitic's apostrophe ("'s", "n't")."""
+    if word[:1] in "'’" and word[1:].isalpha() and len(word) <= 4:
+        return word
+    tidy = word.strip(EDGE_PUNCTUATION)
+    if word.endswith(".") and "." in tidy:
+        tidy += "."
+    return tidy
