@@ -25,6 +25,7 @@ DESCRIPTIONS = {
     "code_manifold": "a 2-D embedding (auto-encoder + learned UMAP map)",
     "denoiser": "a de-noiser",
     "image_codec": "an image codec",
+    "text_summarizer": "a text summarizer",
 }
 
 # The commands that take a saved model, and the kinds each accepts.
@@ -44,6 +45,7 @@ COMMAND_KINDS = {
     "denoise --model": ("denoiser",),
     "compress --model": ("image_codec",),
     "decompress --model": ("image_codec",),
+    "summarize --model": ("text_summarizer",),
 }
 
 # How to make a model of each kind, for a message about a command that needs one.
@@ -57,6 +59,7 @@ MAKERS = {
     "code_manifold": "aekit embed --save-model",
     "denoiser": "aekit train --kind denoiser",
     "image_codec": "aekit train --kind image_codec",
+    "text_summarizer": "aekit summarize train",
 }
 
 

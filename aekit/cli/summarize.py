@@ -97,14 +97,9 @@ def _load(model):
         from aekit.text.shipped import shipped_summarizer
 
         return shipped_summarizer()
-    from aekit.io import load
-    from aekit.text import TextSummarizer
+    from aekit.cli.kinds import load_for
 
-    loaded = load(model)
-    if not isinstance(loaded, TextSummarizer):
-        raise DataError(f"{model} holds a {type(loaded).__name__}, not a summarizer; "
-                        "train one with `aekit summarize train`")
-    return loaded
+    return load_for(model, "summarize --model")
 
 
 def _read_lines(path: Path) -> list[str]:

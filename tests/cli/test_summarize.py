@@ -72,3 +72,12 @@ def test_train_then_summarize_with_the_model(tmp_path):
     assert "at least 200" in one_line_error(
         run("summarize", "train", "--docs", tmp_path / "heads.txt", "--no-discriminator",
             "--out", tmp_path / "m3"))
+
+
+def test_a_model_of_another_kind_is_named(models, tmp_path):
+    src = tmp_path / "docs.txt"
+    src.write_text(DOCS[0], encoding="utf-8")
+    message = one_line_error(run("summarize", "--input", src, "--out", tmp_path / "s.txt",
+                                 "--model", models / "ae"))
+    assert "is an auto-encoder" in message and "needs a text summarizer" in message
+    assert not (tmp_path / "s.txt").exists()
