@@ -26,6 +26,7 @@ DESCRIPTIONS = {
     "denoiser": "a de-noiser",
     "image_codec": "an image codec",
     "text_summarizer": "a text summarizer",
+    "voice_converter": "a voice converter",
 }
 
 # The commands that take a saved model, and the kinds each accepts.
@@ -46,6 +47,7 @@ COMMAND_KINDS = {
     "compress --model": ("image_codec",),
     "decompress --model": ("image_codec",),
     "summarize --model": ("text_summarizer",),
+    "voice convert --model": ("voice_converter",),
 }
 
 # How to make a model of each kind, for a message about a command that needs one.
@@ -60,6 +62,7 @@ MAKERS = {
     "denoiser": "aekit train --kind denoiser",
     "image_codec": "aekit train --kind image_codec",
     "text_summarizer": "aekit summarize train",
+    "voice_converter": "aekit voice train",
 }
 
 

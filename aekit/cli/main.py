@@ -14,7 +14,7 @@ from aekit.cli import text
 from aekit.cli import speech
 from aekit.cli import impute
 from aekit.cli import compress, denoise
-from aekit.cli import summarize
+from aekit.cli import summarize, voice
 from aekit.cli import export, serve
 from aekit.cli.errors import AekitGroup
 
@@ -46,6 +46,7 @@ cli.add_command(generate.traverse)
 cli.add_command(generate.generate_figure)
 cli.add_command(text.text)
 cli.add_command(summarize.summarize)
+cli.add_command(voice.voice)
 cli.add_command(speech.speech)
 cli.add_command(impute.impute)
 cli.add_command(denoise.denoise)

@@ -7,5 +7,6 @@
 
 from aekit.speech.features import FrameSettings, log_mel, stack_context
 from aekit.speech.units import SpeechUnits, unit_usage
+from aekit.speech.voice import VoiceConverter
 
-__all__ = ["FrameSettings", "SpeechUnits", "log_mel", "stack_context", "unit_usage"]
+__all__ = ["FrameSettings", "SpeechUnits", "log_mel", "stack_context", "unit_usage", "VoiceConverter"]
