@@ -34,6 +34,13 @@ if [ ! -d /usr/share/datasets/fashion-mnist ] && [ "$(id -u)" = 0 ] && command -
         || echo "aekit setup: could not install dataset-fashion-mnist; its tests will skip" >&2
 fi
 
+# espeak-ng and flite make the synthetic speakers of scripts/train_voice.py (optional).
+if ! command -v espeak-ng >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "aekit setup: installing Debian's espeak-ng and flite (synthetic voices)" >&2
+    apt-get install -y -qq espeak-ng flite >/dev/null 2>&1 \
+        || echo "aekit setup: could not install espeak-ng/flite; scripts/train_voice.py uses FSDD alone" >&2
+fi
+
 case "$action" in
     setup) echo "aekit is set up in $venv" ;;
     demo) exec "$venv/bin/aekit" demo "$@" ;;
