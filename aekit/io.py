@@ -51,6 +51,15 @@ def save_model(estimator, path) -> Path:
     return folder
 
 
+def load_shipped(folder: Path, what: str, maker: str):
+    """A model that ships inside the package (``what``: its name in words), or a clear
+    error naming the command in the repo that makes it (``maker``)."""
+    if not (Path(folder) / CONFIG).exists():
+        raise ModelFileError(f"the shipped {what} is missing from {folder}; reinstall aekit "
+                             f"or run {maker}")
+    return load(folder)
+
+
 def load(path, **overrides: Any):
     """Load a model folder written by ``save``.
 

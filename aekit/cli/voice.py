@@ -51,13 +51,9 @@ def convert(source, target, out, model, overwrite) -> None:
         check_output(dest, overwrite=overwrite, inputs=(source, *target), suffixes=(".wav",),
                      what="WAV files")
     converter = _load(model)
-    speaker = converter.speaker_embedding(list(target))
-    from aekit.speech.audio_features import griffin_lim
-
+    speaker = converter.speaker_embedding(list(target))  # once for every source
     for src, dest in pairs:
-        frames = converter.convert_frames(src, speaker)
-        audio = griffin_lim(frames, converter.mel_, int(converter.griffin_lim_iters))
-        audio = audio * (0.9 / max(float(abs(audio).max()), 1e-9))
+        audio = converter.synthesize(converter.convert_frames(src, speaker))
         with atomic_path(dest) as tmp:
             sf.write(str(tmp), audio, converter.mel_.sample_rate, format="WAV", subtype="PCM_16")
     click.echo(f"converted {len(pairs)} recording(s) to the voice of {Path(target[0]).name}"

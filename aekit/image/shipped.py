@@ -15,25 +15,18 @@ SHIPPED = {"gray": "denoiser-gray", "colour": "denoiser-colour", "codec": "codec
 @functools.lru_cache(maxsize=2)
 def shipped_denoiser(kind: str):
     """The shipped de-noiser for "gray" or "colour" images, loaded once."""
-    from aekit.io import load
+    from aekit.io import load_shipped
 
-    folder = WEIGHTS / SHIPPED[kind]
-    if not (folder / "config.json").exists():
-        raise ModelFileError(f"the shipped {kind} de-noiser is missing from {folder}; "
-                             f"reinstall aekit or run scripts/train_denoisers.py {kind}")
-    return load(folder)
+    return load_shipped(WEIGHTS / SHIPPED[kind], f"{kind} de-noiser",
+                        f"scripts/train_denoisers.py {kind}")
 
 
 @functools.lru_cache(maxsize=1)
 def shipped_codec():
     """The shipped image codec (scripts/train_codec.py), loaded once."""
-    from aekit.io import load
+    from aekit.io import load_shipped
 
-    folder = WEIGHTS / SHIPPED["codec"]
-    if not (folder / "config.json").exists():
-        raise ModelFileError(f"the shipped image codec is missing from {folder}; reinstall "
-                             "aekit or run scripts/train_codec.py")
-    return load(folder)
+    return load_shipped(WEIGHTS / SHIPPED["codec"], "image codec", "scripts/train_codec.py")
 
 
 def denoise(image, sigma=None, model=None):

@@ -311,7 +311,10 @@ class VoiceConverter(NeuralEstimator):
     def convert(self, source, targets) -> np.ndarray:
         """``source`` (a path or samples) in the voice of ``targets`` (one or more
         recordings of one speaker): float32 samples at ``mel_.sample_rate``."""
-        frames = self.convert_frames(source, self.speaker_embedding(targets))
+        return self.synthesize(self.convert_frames(source, self.speaker_embedding(targets)))
+
+    def synthesize(self, frames: np.ndarray) -> np.ndarray:
+        """A waveform of log mel ``frames`` (n_mels, T) by Griffin-Lim, peak at 0.9."""
         audio = griffin_lim(frames, self.mel_, int(self.griffin_lim_iters))
         peak = float(np.abs(audio).max()) or 1.0
         return (audio * (0.9 / peak)).astype(np.float32)

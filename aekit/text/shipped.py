@@ -5,17 +5,12 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from aekit.errors import ModelFileError
-
 SHIPPED_DIR = Path(__file__).parent / "weights" / "summarizer"
 
 
 @functools.lru_cache(maxsize=1)
 def shipped_summarizer():
     """The shipped :class:`~aekit.text.TextSummarizer`, loaded once."""
-    from aekit.io import load
+    from aekit.io import load_shipped
 
-    if not (SHIPPED_DIR / "config.json").exists():
-        raise ModelFileError(f"the shipped summarizer is missing from {SHIPPED_DIR}; "
-                             "reinstall aekit or run scripts/train_summarizer.py")
-    return load(SHIPPED_DIR)
+    return load_shipped(SHIPPED_DIR, "summarizer", "scripts/train_summarizer.py")
