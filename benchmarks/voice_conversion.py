@@ -20,6 +20,11 @@ from ONE of its recordings (``--reference``). Judged by:
 - reconstruction: mel-cepstral distortion (13 MFCC without c0) of each source
   re-synthesized with its own speaker code, against the source;
 - speed: real-time factor of convert() (seconds of work per second of audio).
+
+Rows: each model as it converts by default (its decoder, then the target's band
+correction: what the decoder misses of the target recording), the first model's decoder
+alone (``band_correction=0``), and a baseline with no network at all: the source's own log-mel
+frames moved to the target's mean and spread of each band, then the same Griffin-Lim.
 Writes WAVs and a spectrogram PNG of a few conversions to ``--out``.
 """
 
@@ -117,7 +122,6 @@ def probe(features: np.ndarray, labels) -> float:
 
 def evaluate(name: str, model, reference: Path, sources, encoder, centre, digits, out: Path) -> dict:
     rate = model.mel_.sample_rate
-    target = model.speaker_embedding([reference])
     moved, correct, seconds, work, dists = 0, 0, 0.0, 0.0, []
     for k, (path, speaker, word) in enumerate(zip(sources.paths, sources.speakers, sources.words)):
         start = time.perf_counter()
@@ -135,7 +139,6 @@ def evaluate(name: str, model, reference: Path, sources, encoder, centre, digits
             import soundfile as sf
 
             sf.write(str(out / f"{name}-{Path(path).stem}-to-{LEFT_OUT}.wav"), audio, rate)
-    del target
     n = len(sources.paths)
     fs = fsdd(takes=range(0, 50, 5))
     long_enough = [(p, s) for p, s in zip(fs.paths, fs.speakers) if _speech_s(model, p) >= 0.2]
@@ -172,12 +175,30 @@ def baselines(sources, digits, rate: int, mel) -> dict:
     return {"sources": float(np.mean(plain)), "through Griffin-Lim": float(np.mean(resynth))}
 
 
+def statistics_only(reference: Path, sources, encoder, centre, digits, mel) -> dict:
+    """No network: each source's log-mel frames given the reference's band statistics."""
+    rate = mel.sample_rate
+    target = log_mel(voiced(load(reference, rate), str(reference)), mel)
+    mean, std = target.mean(1, keepdims=True), target.std(1, keepdims=True) + 1e-3
+    moved, correct = 0, 0
+    for path, speaker, word in zip(sources.paths, sources.speakers, sources.words):
+        own = log_mel(voiced(load(path, rate), str(path)), mel)
+        frames = (own - own.mean(1, keepdims=True)) / (own.std(1, keepdims=True) + 1e-3) * std + mean
+        converted = to_rate(griffin_lim(frames, mel), rate)
+        e = embed(encoder, converted)
+        moved += float(e @ centre[LEFT_OUT]) > float(e @ centre[speaker])
+        correct += digits.predict(mfcc_stats(converted, JUDGE_RATE)[None])[0] == word
+    n = len(sources.paths)
+    return {"model": "band statistics alone (no network)", "speaker moved": f"{moved / n:.0%}",
+            "digit acc.": round(correct / n, 3)}
+
+
 def spectrograms(model, reference: Path, source: Path, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     frames = {"source": log_mel(load(source, model.mel_.sample_rate), model.mel_),
               f"target ({LEFT_OUT}, the one reference)": log_mel(load(reference, model.mel_.sample_rate), model.mel_),
-              "converted": model.convert_frames(source, model.speaker_embedding([reference]))}
+              "converted": model.convert_frames(source, model.target_voice([reference]))}
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.2))
     for ax, (title, f) in zip(axes, frames.items()):
         ax.imshow(f, origin="lower", aspect="auto", cmap="magma")
@@ -206,6 +227,12 @@ def main() -> None:
     centre = centroids(encoder)
     models = [(p.name if p != SHIPPED_DIR else "shipped", aekit.load(p)) for p in args.models]
     rows = [evaluate(n, m, reference, sources, encoder, centre, digits, args.out) for n, m in models]
+    first_name, first = models[0]
+    first.set_params(band_correction=0.0)
+    rows.append(evaluate(f"{first_name}, decoder alone", first, reference, sources, encoder,
+                         centre, digits, args.out))
+    first.set_params(band_correction=1.0)
+    rows.append(statistics_only(reference, sources, encoder, centre, digits, first.mel_))
     print_table(rows)
     base = baselines(sources, digits, models[0][1].mel_.sample_rate, models[0][1].mel_)
     print(f"\ndigit classifier accuracy on the unconverted sources: {base['sources']:.3f}; "

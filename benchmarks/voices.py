@@ -1,5 +1,12 @@
-"""Speech for the voice converter: FSDD's 5 real speakers, and synthetic speakers made
-offline by Debian's espeak-ng and flite (installed by scripts/dev.sh when root).
+"""Speech for the voice converter: FSDD's 5 real speakers, synthetic speakers made
+offline by Debian's espeak-ng and flite (installed by scripts/dev.sh when root), and
+pseudo-speakers made from the real ones by the WORLD vocoder (``pyworld``, bench extra):
+each real voice re-synthesized with its pitch and its formants moved.
+
+Four real voices are too few for a speaker code that reaches a voice it never heard:
+trained on them alone, the decoder renders an unseen speaker as the nearest training
+one. The pseudo-speakers fill the space between and around the real voices with voices
+that are still human (the synthetic ones are not).
 
 FSDD is recorded at 8 kHz; the synthetic voices are band-limited the same way (written
 at 8 kHz), so that the speaker code cannot tell real from synthetic by bandwidth alone.
@@ -32,6 +39,9 @@ ESPEAK_VARIANTS = ["m1", "m2", "m3", "m4", "m5", "m6", "m7", "f1", "f2", "f3", "
 ESPEAK_BASES = {"en-us": 55, "en-gb": 40}  # base voice: pitch (0-99)
 FLITE_VOICES = ["kal", "kal16", "awb", "rms", "slt"]
 CACHE = REPO_ROOT / "benchmarks" / ".cache" / "voices"
+# pseudo-speakers: (formant factor, pitch factor) pairs applied to every real speaker
+PSEUDO_WARPS = [(a, b) for a in (0.88, 0.94, 1.06, 1.12) for b in (0.8, 1.0, 1.25)]
+PSEUDO_TAKES = range(0, 50, 6)  # of each digit: 9 takes, 90 recordings per pseudo-speaker
 
 
 @dataclass
@@ -116,11 +126,70 @@ def _run_to(path: Path, command) -> None:
         sf.write(str(path), samples * (0.7 / peak), RATE, subtype="PCM_16")
 
 
+def pseudo_speakers(real: Speech, cache: Path = CACHE / "pseudo") -> Speech:
+    """Each real speaker of ``real`` re-synthesized by WORLD under every (formant, pitch)
+    factor of :data:`PSEUDO_WARPS`, on takes :data:`PSEUDO_TAKES` (written once to
+    ``cache``; empty without pyworld)."""
+    try:
+        import pyworld  # noqa: F401
+    except ImportError:
+        print("benchmarks.voices: pyworld is not installed (pip install -e .[bench]): "
+              "training without the pseudo-speakers")
+        return Speech([], [], [])
+    out = Speech([], [], [])
+    takes = set(PSEUDO_TAKES)
+    for path, speaker, word in zip(real.paths, real.speakers, real.words):
+        if int(path.stem.split("_")[-1]) not in takes:
+            continue
+        analysis = None
+        for formant, pitch in PSEUDO_WARPS:
+            name = f"{speaker}-f{formant:g}-p{pitch:g}"
+            dest = cache / name / path.name
+            if not dest.exists():
+                analysis = analysis or _world_analysis(path)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                _world_write(analysis, formant, pitch, dest)
+            out.paths.append(dest)
+            out.speakers.append(name)
+            out.words.append(word)
+    return out
+
+
+def _world_analysis(path: Path):
+    import pyworld
+    import soundfile as sf
+
+    samples, rate = sf.read(str(path), dtype="float64", always_2d=True)
+    x = np.ascontiguousarray(samples.mean(1))
+    f0, t = pyworld.dio(x, rate, frame_period=5.0)
+    f0 = pyworld.stonemask(x, f0, t, rate)
+    return rate, f0, pyworld.cheaptrick(x, f0, t, rate), pyworld.d4c(x, f0, t, rate)
+
+
+def _world_write(analysis, formant: float, pitch: float, dest: Path) -> None:
+    """Pitch times ``pitch``; the spectral envelope stretched along frequency by
+    ``formant`` (above 1: a shorter vocal tract, higher formants)."""
+    import pyworld
+    import soundfile as sf
+
+    rate, f0, envelope, aperiodicity = analysis
+    bins = np.arange(envelope.shape[1], dtype=np.float64)
+    source = np.clip(bins / formant, 0, bins[-1])
+    warped = np.stack([np.interp(source, bins, frame) for frame in envelope])
+    y = pyworld.synthesize(f0 * pitch, np.ascontiguousarray(warped), aperiodicity, rate,
+                           frame_period=5.0)
+    peak = float(np.abs(y).max()) or 1.0
+    sf.write(str(dest), (y * (0.7 / peak)).astype(np.float32), rate, subtype="PCM_16")
+
+
 def training_speech() -> Speech:
-    """FSDD without :data:`LEFT_OUT`, plus the synthetic speakers."""
+    """FSDD without :data:`LEFT_OUT`, the synthetic speakers, and pseudo-speakers made
+    from the same four real speakers."""
     real = fsdd([s for s in fsdd_speakers() if s != LEFT_OUT])
-    synth = synthetic()
-    return Speech(real.paths + synth.paths, real.speakers + synth.speakers, real.words + synth.words)
+    synth, pseudo = synthetic(), pseudo_speakers(real)
+    return Speech(real.paths + synth.paths + pseudo.paths,
+                  real.speakers + synth.speakers + pseudo.speakers,
+                  real.words + synth.words + pseudo.words)
 
 
 def word_of(path: Path) -> str:

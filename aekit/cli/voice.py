@@ -51,7 +51,7 @@ def convert(source, target, out, model, overwrite) -> None:
         check_output(dest, overwrite=overwrite, inputs=(source, *target), suffixes=(".wav",),
                      what="WAV files")
     converter = _load(model)
-    speaker = converter.speaker_embedding(list(target))  # once for every source
+    speaker = converter.target_voice(list(target))  # once for every source
     for src, dest in pairs:
         audio = converter.synthesize(converter.convert_frames(src, speaker))
         with atomic_path(dest) as tmp:

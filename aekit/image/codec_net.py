@@ -57,6 +57,14 @@ def _deconv(cin, cout, k=5, stride=2):
     return nn.ConvTranspose2d(cin, cout, k, stride=stride, padding=k // 2, output_padding=stride - 1)
 
 
+def _table_order(index: torch.Tensor, tables: int) -> tuple[torch.Tensor, list[int]]:
+    """The latents' flat positions sorted by table (in raster order within a table), and
+    the number of latents of each table: the coder's groups, found by one stable sort."""
+    flat = index.flatten()
+    order = torch.argsort(flat, stable=True)
+    return order, torch.bincount(flat, minlength=tables).tolist()
+
+
 class CodecNet(nn.Module):
     """``N`` channels inside the transforms, ``M`` latent channels; latents at 1/16 of the
     image size, hyper-latents at 1/64 (images are padded to multiples of :attr:`stride`)."""
@@ -182,8 +190,11 @@ class CodecNet(nn.Module):
         tables = self.gaussian_conditional
         radius = ((tables.cdf_lengths.long() - 1) // 2)[index]
         y_int = torch.round(y[0]).long().cpu().clamp(-radius, radius)
-        groups = [((y_int[index == i] + radius[index == i]).numpy(), self._gaussian_row(i))
-                  for i in range(len(tables.cdf_lengths))]
+        order, sizes = _table_order(index, len(tables.cdf_lengths))
+        symbols = (y_int + radius).flatten()[order].numpy()
+        bounds = np.cumsum([0, *sizes])
+        groups = [(symbols[bounds[i]:bounds[i + 1]], self._gaussian_row(i))
+                  for i in range(len(sizes))]
         return [encode_groups(groups), z_string], tuple(y.shape[-2:])
 
     @torch.no_grad()
@@ -199,15 +210,13 @@ class CodecNet(nn.Module):
             z_symbols = self._factorized_decode(strings[1], self.N, h // 4, w // 4)
             index = self._scale_index(z_symbols)
             tables = self.gaussian_conditional
-            sizes = torch.bincount(index.flatten(), minlength=len(tables.cdf_lengths)).tolist()
+            order, sizes = _table_order(index, len(tables.cdf_lengths))
             groups = [(sizes[i], self._gaussian_row(i)) for i in range(len(sizes))]
             decoded = decode_groups(strings[0], groups)
             radius = ((tables.cdf_lengths.long() - 1) // 2)[index]
-            y_int = torch.zeros(index.shape, dtype=torch.long)
-            for i, values in enumerate(decoded):
-                if len(values):
-                    y_int[index == i] = torch.from_numpy(values)
-            y_hat = (y_int - radius).float()
+            y_int = torch.zeros(index.numel(), dtype=torch.long)
+            y_int[order] = torch.from_numpy(np.concatenate(decoded))
+            y_hat = (y_int.reshape(index.shape) - radius).float()
         _, inverse = self._gains(torch.tensor([quality], device=device), torch.float32)
         return self.synthesis(y_hat[None].to(device) * inverse)
 
@@ -254,7 +263,8 @@ class CodecNet(nn.Module):
         scales_fixed = integer_net.run(self.h_s, frozen, z_fixed)[0]
         table = self.gaussian_conditional.scales_table.double().cpu()
         thresholds = torch.ceil(table[1:] * one)  # integers: the comparison is exact
-        return (scales_fixed[..., None] >= thresholds).sum(-1).long()
+        # the number of thresholds at or below each scale: its table
+        return torch.bucketize(scales_fixed, thresholds, right=True).long()
 
     def _gaussian_row(self, i: int) -> np.ndarray:
         tables = self.gaussian_conditional

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -24,7 +25,7 @@ from aekit.nn.objective import BaseObjective, LossTerms
 from aekit.registry import ESTIMATORS
 from aekit.speech.audio_features import MelSettings, clipped_share, griffin_lim, log_mel, voiced
 from aekit.speech.features import Standardizer
-from aekit.speech.voice_net import VoiceNet
+from aekit.speech.voice_net import VoiceNet, perturb_voice
 from aekit.train import OptimizerSpec, TensorSource, resolve_device
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,27 @@ logger = logging.getLogger(__name__)
 MIN_SOURCE_S = 0.1
 MIN_TARGET_S = 0.2
 TRAINING_ROWS = 40_000  # random (segment, reference) pairs drawn once per fit
+STD_FLOOR = 1e-3  # of a band's spread over time, so a flat band is not divided by 0
+
+
+class TargetVoice(NamedTuple):
+    """What a conversion needs of the target speaker: the speaker code, and what the
+    decoder misses of the target's long-term spectrum when it rebuilds the target
+    recordings from their own content and that code: per log-mel band (n_mels,), the
+    difference of the means over time and the ratio of the spreads."""
+
+    code: np.ndarray
+    band_offset: np.ndarray
+    band_scale: np.ndarray
+
+
+def correct_bands(frames: np.ndarray, voice: TargetVoice, weight: float) -> np.ndarray:
+    """``frames`` (n_mels, T) with ``weight`` of the voice's band correction: each band's
+    spread over time times ``band_scale ** weight``, its mean plus ``weight`` times
+    ``band_offset``. Every frame moves alike, so the voice changes, not the words."""
+    mean = frames.mean(1, keepdims=True)
+    scale = np.power(voice.band_scale, weight)[:, None]
+    return (frames - mean) * scale + mean + weight * voice.band_offset[:, None]
 
 
 class VoiceReconstruction(BaseObjective):
@@ -39,12 +61,16 @@ class VoiceReconstruction(BaseObjective):
     frames; the "main" optimizer rebuilds each segment from its content and the speaker
     code of the reference (another recording of the same speaker), plus, with a
     classifier, ``adversarial`` times its cross-entropy to the uniform guess; the "disc"
-    optimizer trains the classifier to name the speaker from the content code."""
+    optimizer trains the classifier to name the speaker from the content code. With
+    ``perturbation`` > 0 the content encoder reads the segment in a randomly changed
+    voice (:func:`~aekit.speech.voice_net.perturb_voice`) in training."""
 
-    def __init__(self, bank: torch.Tensor, frames: int, adversarial: float):
+    def __init__(self, bank: torch.Tensor, frames: int, adversarial: float,
+                 perturbation: float = 0.0):
         self.bank = bank  # (n_mels, total frames)
         self.frames = frames
         self.adversarial = adversarial
+        self.perturbation = perturbation
 
     def optimizers(self, module):
         if module.classifier is None:
@@ -67,7 +93,10 @@ class VoiceReconstruction(BaseObjective):
                 content = module.content_encoder(segment)
             loss = F.cross_entropy(module.speaker_logits(content), speaker)
             return LossTerms(loss, {"speaker_ce": loss.detach()})
-        out = module(segment, reference)
+        changed = None
+        if info.training and self.perturbation > 0:
+            changed = perturb_voice(segment, self.perturbation, info.generator)
+        out = module(segment, reference, changed)
         recon = F.l1_loss(out.mel, segment)
         loss, terms = recon, {"recon": recon.detach()}
         if module.classifier is not None:
@@ -98,11 +127,23 @@ class VoiceConverter(NeuralEstimator):
         Length of the training segments.
     griffin_lim_iters : int, default=48
         Iterations of the phase reconstruction when writing audio.
+    perturbation : float, default=0.0
+        In training, the content encoder reads each segment in a randomly changed voice
+        (bands warped by up to this fraction, a random spectral tilt) and the decoder
+        rebuilds the original, so the content code cannot carry the voice. 0: off (it
+        moved voices further but kept fewer words, BENCHMARKS.md).
+    band_correction : float, default=1.0
+        How much of the target's band correction (:class:`TargetVoice`,
+        :func:`correct_bands`) the converted frames get; 0: the decoder alone. The
+        decoder knows only voices like the training speakers'; the correction is
+        measured on the target recordings themselves (what the decoder fails to rebuild
+        of them), so it carries an unseen voice further.
     max_steps : int or None, default=None
         Optimizer steps; None: 4,000.
     batch_size, learning_rate, weight_decay, lr_schedule, validation_fraction, device,
-    checkpoint_dir, checkpoint_every, verbose, random_state
-        As for every aekit model.
+    mixed_precision, checkpoint_dir, checkpoint_every, verbose, random_state
+        As for every aekit model ("bf16" trains under bfloat16 autocast on a CPU too,
+        several times faster where the processor has AMX or AVX-512 BF16).
 
     Attributes
     ----------
@@ -127,18 +168,21 @@ class VoiceConverter(NeuralEstimator):
         "adversarial_weight": P.real(0.0),
         "segment_s": P.real(0.1, 10.0),
         "griffin_lim_iters": P.integer(1),
+        "perturbation": P.real(0.0, 0.5),
+        "band_correction": P.real(0.0),
         **training_rules("max_steps", "batch_size", "learning_rate", "weight_decay",
-                         "lr_schedule", "validation_fraction", "device", "checkpoint_dir",
-                         "checkpoint_every", "verbose", "random_state"),
+                         "lr_schedule", "validation_fraction", "device", "mixed_precision",
+                         "checkpoint_dir", "checkpoint_every", "verbose", "random_state"),
     }
     DEFAULT_STEPS = 4000
 
     def __init__(self, *, sample_rate=16000, n_fft=512, hop=160, n_mels=80, fmin=0.0,
                  fmax=8000.0, channels=128, blocks=4, content_dim=16, speaker_dim=128,
                  downsample=1, adversarial_weight=0.0, segment_s=0.64, griffin_lim_iters=48,
-                 max_steps=None, batch_size=32, learning_rate=5e-4, weight_decay=0.0,
-                 lr_schedule="cosine", validation_fraction=0.05, device="auto",
-                 checkpoint_dir=None, checkpoint_every=1, verbose="auto", random_state=None):
+                 perturbation=0.0, band_correction=1.0, max_steps=None, batch_size=32, learning_rate=5e-4,
+                 weight_decay=0.0, lr_schedule="cosine", validation_fraction=0.05, device="auto",
+                 mixed_precision="auto", checkpoint_dir=None, checkpoint_every=1,
+                 verbose="auto", random_state=None):
         self.sample_rate = sample_rate
         self.n_fft = n_fft
         self.hop = hop
@@ -153,6 +197,8 @@ class VoiceConverter(NeuralEstimator):
         self.adversarial_weight = adversarial_weight
         self.segment_s = segment_s
         self.griffin_lim_iters = griffin_lim_iters
+        self.perturbation = perturbation
+        self.band_correction = band_correction
         self.max_steps = max_steps
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -160,6 +206,7 @@ class VoiceConverter(NeuralEstimator):
         self.lr_schedule = lr_schedule
         self.validation_fraction = validation_fraction
         self.device = device
+        self.mixed_precision = mixed_precision
         self.checkpoint_dir = checkpoint_dir
         self.checkpoint_every = checkpoint_every
         self.verbose = verbose
@@ -201,10 +248,10 @@ class VoiceConverter(NeuralEstimator):
             with seeded_init(seed):
                 self.module_ = self._new_module()
         self.module_.to(self.device_).train()
-        objective = VoiceReconstruction(bank, frames, float(self.adversarial_weight))
+        objective = VoiceReconstruction(bank, frames, float(self.adversarial_weight),
+                                        float(self.perturbation))
         self._train(self.module_, objective, TensorSource(rows), seed, resume=resume, epochs=None,
-                    max_steps=self.max_steps or self.DEFAULT_STEPS, patience=None,
-                    mixed_precision=False)
+                    max_steps=self.max_steps or self.DEFAULT_STEPS, patience=None)
         self.module_.eval()
         return self
 
@@ -268,12 +315,20 @@ class VoiceConverter(NeuralEstimator):
     def _standardized(self, mel: np.ndarray) -> np.ndarray:
         return self.standardizer_(mel.T).T.astype(np.float32)
 
+    def _unstandardized(self, frames: np.ndarray) -> np.ndarray:
+        return (frames.T * self.standardizer_.scale + self.standardizer_.mean).T
+
     def _tensor(self, mel: np.ndarray) -> torch.Tensor:
         return torch.from_numpy(self._standardized(mel))[None].to(self.device_)
 
     # Using --------------------------------------------------------------------------------
     def speaker_embedding(self, recordings) -> np.ndarray:
         """The speaker code of one speaker from one or more recordings, (speaker_dim,)."""
+        return self.target_voice(recordings).code
+
+    def target_voice(self, recordings) -> TargetVoice:
+        """The speaker code and band correction of one speaker, from one or more
+        recordings (at least 0.2 s of speech in all)."""
         check_is_fitted(self)
         items = [recordings] if isinstance(recordings, (str, Path)) else list(recordings)
         if not items:
@@ -288,7 +343,14 @@ class VoiceConverter(NeuralEstimator):
             weights = torch.tensor([m.shape[1] for m in mels], dtype=torch.float32,
                                    device=self.device_)
             code = (torch.stack(codes) * weights[:, None]).sum(0) / weights.sum()
-        return code.cpu().numpy()
+            rebuilt = [self.module_.convert(self._tensor(m), code[None])[0].cpu().numpy()
+                       for m in mels]
+        rebuilt = np.concatenate([self._unstandardized(r) for r in rebuilt], 1)
+        real = np.concatenate(mels, 1)
+        offset = real.mean(1) - rebuilt.mean(1)
+        scale = real.std(1) / np.maximum(rebuilt.std(1), STD_FLOOR)
+        return TargetVoice(code.cpu().numpy(), offset.astype(np.float32),
+                           scale.astype(np.float32))
 
     def content_codes(self, recording) -> np.ndarray:
         """(T', content_dim) content code of one recording."""
@@ -298,20 +360,27 @@ class VoiceConverter(NeuralEstimator):
             code = self.module_.content_encoder(self._tensor(self._frames(rec, MIN_SOURCE_S)))
         return code[0].T.cpu().numpy()
 
-    def convert_frames(self, recording, speaker: np.ndarray) -> np.ndarray:
-        """Log mel frames (n_mels, T) of ``recording`` said in the voice of ``speaker``."""
+    def convert_frames(self, recording, speaker) -> np.ndarray:
+        """Log mel frames (n_mels, T) of ``recording`` said in the voice of ``speaker``: a
+        :class:`TargetVoice` (with ``band_correction`` of its band correction), or a
+        bare speaker code (the decoder alone)."""
         check_is_fitted(self)
+        voice = speaker if isinstance(speaker, TargetVoice) else None
+        code = voice.code if voice is not None else speaker
         (rec,) = self._recordings([recording])
         mel = self._frames(rec, MIN_SOURCE_S)
-        s = torch.as_tensor(np.asarray(speaker, dtype=np.float32), device=self.device_)[None]
+        s = torch.as_tensor(np.asarray(code, dtype=np.float32), device=self.device_)[None]
         with torch.no_grad():
             out = self.module_.convert(self._tensor(mel), s)[0].cpu().numpy()
-        return (out.T * self.standardizer_.scale + self.standardizer_.mean).T
+        frames = self._unstandardized(out)
+        if voice is not None and self.band_correction > 0:
+            frames = correct_bands(frames, voice, float(self.band_correction))
+        return frames
 
     def convert(self, source, targets) -> np.ndarray:
         """``source`` (a path or samples) in the voice of ``targets`` (one or more
         recordings of one speaker): float32 samples at ``mel_.sample_rate``."""
-        return self.synthesize(self.convert_frames(source, self.speaker_embedding(targets)))
+        return self.synthesize(self.convert_frames(source, self.target_voice(targets)))
 
     def synthesize(self, frames: np.ndarray) -> np.ndarray:
         """A waveform of log mel ``frames`` (n_mels, T) by Griffin-Lim, peak at 0.9."""

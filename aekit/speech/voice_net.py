@@ -16,6 +16,7 @@ while the encoder learns to leave it at chance.
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import torch
@@ -93,6 +94,27 @@ class Decoder(nn.Module):
         return self.out(x)
 
 
+def perturb_voice(mel: torch.Tensor, strength: float, generator=None) -> torch.Tensor:
+    """``mel`` (B, M, T) with each sample's voice changed at random, its words kept: the
+    bands stretched or squeezed by a factor up to ``1 +- strength`` (as a longer or
+    shorter vocal tract moves the formants) and tilted by a random smooth gain (as
+    another microphone or room would). Fed to the content encoder only in training,
+    so its code cannot carry the voice: the decoder must take it from the speaker code
+    (information perturbation, Choi et al. 2021, NANSY)."""
+    b, m, _ = mel.shape
+    u = torch.rand(b, 3, generator=generator, device=mel.device, dtype=torch.float32) * 2 - 1
+    factor = torch.exp(u[:, 0] * math.log1p(strength))
+    bands = torch.arange(m, device=mel.device, dtype=torch.float32)
+    source = (bands[None, :] / factor[:, None]).clamp(0, m - 1)  # (B, M) band read from
+    low = source.floor().long().clamp(max=m - 2)
+    w = (source - low.float())[:, :, None].to(mel.dtype)
+    pick = lambda idx: torch.gather(mel, 1, idx[:, :, None].expand(-1, -1, mel.shape[2]))
+    warped = pick(low) * (1 - w) + pick(low + 1) * w
+    x = bands / max(m - 1, 1)  # 0..1 across the bands
+    tilt = (u[:, 1:2] * (x - 0.5) + u[:, 2:3] * torch.cos(math.pi * x)) * strength * 4
+    return warped + tilt[:, :, None].to(mel.dtype)
+
+
 class VoiceOutput(NamedTuple):
     mel: torch.Tensor  # (B, M, T) rebuilt frames
     content: torch.Tensor  # (B, code, T')
@@ -114,10 +136,12 @@ class VoiceNet(nn.Module):
                                          nn.Linear(channels, n_speakers))
                            if n_speakers else None)
 
-    def forward(self, mel, reference) -> VoiceOutput:
+    def forward(self, mel, reference, content_input=None) -> VoiceOutput:
         """Rebuild ``mel`` (B, M, T) from its content and the speaker code of
-        ``reference`` (B, M, T2): other frames of the same speaker in training."""
-        content = self.content_encoder(mel)
+        ``reference`` (B, M, T2): other frames of the same speaker in training.
+        ``content_input``: what the content encoder reads instead of ``mel`` (a
+        perturbed copy, :func:`perturb_voice`)."""
+        content = self.content_encoder(mel if content_input is None else content_input)
         speaker = self.speaker_encoder(reference)
         return VoiceOutput(self.decoder(content, speaker, mel.shape[-1]), content, speaker)
 

@@ -36,6 +36,39 @@ def test_codes_have_the_documented_shapes(fitted, corpus):
     assert fitted.speakers_ == ["spk0", "spk1", "spk2"]
 
 
+def test_the_band_correction_is_what_the_decoder_misses_of_the_target(fitted, corpus):
+    from aekit.speech.voice import correct_bands
+
+    target = corpus[-1]
+    voice = fitted.target_voice([target])
+    assert voice.band_offset.shape == voice.band_scale.shape == (fitted.mel_.n_mels,)
+    assert (voice.band_scale > 0).all()
+    # the target rebuilt from its own content, corrected, has the target's band means
+    real = fitted._frames(fitted._recordings([target])[0])
+    rebuilt = fitted.convert_frames(target, voice)
+    np.testing.assert_allclose(rebuilt.mean(1), real.mean(1), atol=1e-3)
+    decoder_only = fitted.convert_frames(corpus[0], voice.code)
+    np.testing.assert_allclose(correct_bands(decoder_only, voice, 0.0), decoder_only, atol=1e-6)
+    fitted.set_params(band_correction=0.0)
+    try:
+        np.testing.assert_allclose(fitted.convert_frames(corpus[0], voice), decoder_only)
+    finally:
+        fitted.set_params(band_correction=1.0)
+
+
+def test_perturbed_training_reads_a_changed_voice(corpus):
+    from aekit.speech.voice_net import perturb_voice
+
+    mel = torch.randn(3, 16, 20)
+    g = torch.Generator().manual_seed(0)
+    changed = perturb_voice(mel, 0.15, g)
+    assert changed.shape == mel.shape and not torch.allclose(changed, mel)
+    assert torch.equal(perturb_voice(mel, 0.0, g), mel)
+    speakers = [p.stem.split("_")[1] for p in corpus]
+    model = small_converter(perturbation=0.15, max_steps=4).fit(corpus, speakers)
+    assert np.isfinite(model.history_[-1]["train_loss"])
+
+
 def test_arrays_are_taken_at_the_model_rate(fitted):
     audio = fitted.convert(utterance(0, 1), [utterance(2, 3)])
     assert len(audio) > 0.3 * RATE
