@@ -45,9 +45,15 @@ def main() -> None:
                         help="Steps of the two schedules (default: the shipped recipe).")
     parser.add_argument("--resume", action="store_true")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--more", type=int, default=None, metavar="STEPS",
+                        help="Instead: continue the model at --out (default: the shipped one) "
+                             "with another cosine schedule of STEPS at lr 5e-4, under bf16 "
+                             "autocast (2.5x faster on CPUs with AMX or AVX-512 BF16).")
     args = parser.parse_args()
-    first, second = args.steps or SCHEDULES[args.kind]
     out = args.out or WEIGHTS / SHIPPED[args.kind]
+    if args.more:
+        return continue_training(args.kind, out, args.more, args.resume)
+    first, second = args.steps or SCHEDULES[args.kind]
     checkpoints = ROOT / "runs" / f"denoiser-{args.kind}-ckpt"
     files = training_files(args.kind)
     model = aekit.Denoiser(channels=1 if args.kind == "gray" else 3, max_steps=first,
@@ -63,6 +69,20 @@ def main() -> None:
     model.set_params(checkpoint_dir=None, verbose="auto", warm_start=False)
     model.save(out)
     print(f"trained {first} + {second} steps in {minutes:.1f} min; saved {out}")
+
+
+def continue_training(kind: str, folder: Path, steps: int, resume: bool) -> None:
+    checkpoints = ROOT / "runs" / f"denoiser-{kind}-more-ckpt"
+    model = aekit.load(folder)
+    model.set_params(warm_start=True, max_steps=steps, learning_rate=5e-4, random_state=2,
+                     mixed_precision="bf16", checkpoint_dir=checkpoints, verbose=True)
+    start = time.perf_counter()
+    model.fit(training_files(kind), resume=_resuming(checkpoints, resume))
+    minutes = (time.perf_counter() - start) / 60
+    model.set_params(checkpoint_dir=None, verbose="auto", warm_start=False,
+                     mixed_precision="auto")
+    model.save(folder)
+    print(f"trained {steps} more steps in {minutes:.1f} min; saved {folder}")
 
 
 if __name__ == "__main__":
