@@ -53,7 +53,8 @@ def main() -> None:
     model.fit(speech.paths, speech.speakers,
               resume=args.resume and (checkpoints / "checkpoint.json").exists())
     minutes = (time.perf_counter() - start) / 60
-    model.set_params(checkpoint_dir=None, verbose="auto", mixed_precision="auto")  # ships naming no local folder
+    # what ships names no folder of this machine, and trains in float32 unless asked
+    model.set_params(checkpoint_dir=None, verbose="auto", mixed_precision="auto")
     model.save(args.out)
     print(f"trained {args.steps} steps on {len(speech.paths):,} recordings of "
           f"{len(set(speech.speakers))} speakers in {minutes:.1f} min; saved {args.out}")

@@ -179,8 +179,9 @@ class VoiceConverter(NeuralEstimator):
     def __init__(self, *, sample_rate=16000, n_fft=512, hop=160, n_mels=80, fmin=0.0,
                  fmax=8000.0, channels=128, blocks=4, content_dim=16, speaker_dim=128,
                  downsample=1, adversarial_weight=0.0, segment_s=0.64, griffin_lim_iters=48,
-                 perturbation=0.0, band_correction=1.0, max_steps=None, batch_size=32, learning_rate=5e-4,
-                 weight_decay=0.0, lr_schedule="cosine", validation_fraction=0.05, device="auto",
+                 perturbation=0.0, band_correction=1.0, max_steps=None, batch_size=32,
+                 learning_rate=5e-4, weight_decay=0.0, lr_schedule="cosine",
+                 validation_fraction=0.05, device="auto",
                  mixed_precision="auto", checkpoint_dir=None, checkpoint_every=1,
                  verbose="auto", random_state=None):
         self.sample_rate = sample_rate
