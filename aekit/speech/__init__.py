@@ -7,6 +7,7 @@
 
 from aekit.speech.features import FrameSettings, log_mel, stack_context
 from aekit.speech.units import SpeechUnits, unit_usage
-from aekit.speech.voice import TargetVoice, VoiceConverter
+from aekit.speech.voice import VoiceConverter
+from aekit.speech.voice_bands import TargetVoice
 
 __all__ = ["FrameSettings", "SpeechUnits", "log_mel", "stack_context", "unit_usage", "TargetVoice", "VoiceConverter"]

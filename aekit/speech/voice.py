@@ -10,101 +10,28 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
-from torch.nn import functional as F
 
 from aekit import params as P
 from aekit.base import NeuralEstimator, seeded_init, training_rules
 from aekit.data.audio import Recording, conform, read_wav
 from aekit.errors import DataError, InputError
-from aekit.nn.objective import BaseObjective, LossTerms
 from aekit.registry import ESTIMATORS
 from aekit.speech.audio_features import MelSettings, clipped_share, griffin_lim, log_mel, voiced
 from aekit.speech.features import Standardizer
-from aekit.speech.voice_net import VoiceNet, perturb_voice
-from aekit.train import OptimizerSpec, TensorSource, resolve_device
+from aekit.speech.voice_bands import TargetVoice, correct_bands, measure_band_correction
+from aekit.speech.voice_net import VoiceNet
+from aekit.speech.voice_objective import VoiceReconstruction
+from aekit.train import TensorSource, resolve_device
 
 logger = logging.getLogger(__name__)
 
 MIN_SOURCE_S = 0.1
 MIN_TARGET_S = 0.2
 TRAINING_ROWS = 40_000  # random (segment, reference) pairs drawn once per fit
-STD_FLOOR = 1e-3  # of a band's spread over time, so a flat band is not divided by 0
-
-
-class TargetVoice(NamedTuple):
-    """What a conversion needs of the target speaker: the speaker code, and what the
-    decoder misses of the target's long-term spectrum when it rebuilds the target
-    recordings from their own content and that code: per log-mel band (n_mels,), the
-    difference of the means over time and the ratio of the spreads."""
-
-    code: np.ndarray
-    band_offset: np.ndarray
-    band_scale: np.ndarray
-
-
-def correct_bands(frames: np.ndarray, voice: TargetVoice, weight: float) -> np.ndarray:
-    """``frames`` (n_mels, T) with ``weight`` of the voice's band correction: each band's
-    spread over time times ``band_scale ** weight``, its mean plus ``weight`` times
-    ``band_offset``. Every frame moves alike, so the voice changes, not the words."""
-    mean = frames.mean(1, keepdims=True)
-    scale = np.power(voice.band_scale, weight)[:, None]
-    return (frames - mean) * scale + mean + weight * voice.band_offset[:, None]
-
-
-class VoiceReconstruction(BaseObjective):
-    """Rows of (segment start, reference start, speaker) index a bank of standardized
-    frames; the "main" optimizer rebuilds each segment from its content and the speaker
-    code of the reference (another recording of the same speaker), plus, with a
-    classifier, ``adversarial`` times its cross-entropy to the uniform guess; the "disc"
-    optimizer trains the classifier to name the speaker from the content code. With
-    ``perturbation`` > 0 the content encoder reads the segment in a randomly changed
-    voice (:func:`~aekit.speech.voice_net.perturb_voice`) in training."""
-
-    def __init__(self, bank: torch.Tensor, frames: int, adversarial: float,
-                 perturbation: float = 0.0):
-        self.bank = bank  # (n_mels, total frames)
-        self.frames = frames
-        self.adversarial = adversarial
-        self.perturbation = perturbation
-
-    def optimizers(self, module):
-        if module.classifier is None:
-            return [OptimizerSpec("main", list(module.parameters()), clip_grad_norm=5.0)]
-        own = {id(p) for p in module.classifier.parameters()}
-        rest = [p for p in module.parameters() if id(p) not in own]
-        return [OptimizerSpec("main", rest, clip_grad_norm=5.0),
-                OptimizerSpec("disc", list(module.classifier.parameters()))]
-
-    def _crops(self, starts):
-        offsets = torch.arange(self.frames, device=starts.device)
-        bank = self.bank.to(starts.device)
-        return bank[:, starts[:, None] + offsets].permute(1, 0, 2)  # (B, M, frames)
-
-    def __call__(self, module: VoiceNet, batch, info) -> LossTerms:
-        segment, reference = self._crops(batch[:, 0]), self._crops(batch[:, 1])
-        speaker = batch[:, 2]
-        if info.optimizer == "disc":
-            with torch.no_grad():
-                content = module.content_encoder(segment)
-            loss = F.cross_entropy(module.speaker_logits(content), speaker)
-            return LossTerms(loss, {"speaker_ce": loss.detach()})
-        changed = None
-        if info.training and self.perturbation > 0:
-            changed = perturb_voice(segment, self.perturbation, info.generator)
-        out = module(segment, reference, changed)
-        recon = F.l1_loss(out.mel, segment)
-        loss, terms = recon, {"recon": recon.detach()}
-        if module.classifier is not None:
-            uniform = -F.log_softmax(module.speaker_logits(out.content), -1).mean()
-            terms["to_chance"] = uniform.detach()
-            if info.training:
-                loss = loss + self.adversarial * uniform
-        return LossTerms(loss, terms, recon)
 
 
 @ESTIMATORS.register("voice_converter")
@@ -325,11 +252,20 @@ class VoiceConverter(NeuralEstimator):
     # Using --------------------------------------------------------------------------------
     def speaker_embedding(self, recordings) -> np.ndarray:
         """The speaker code of one speaker from one or more recordings, (speaker_dim,)."""
-        return self.target_voice(recordings).code
+        return self._speaker_code(self._target_mels(recordings)).cpu().numpy()
 
     def target_voice(self, recordings) -> TargetVoice:
         """The speaker code and band correction of one speaker, from one or more
         recordings (at least 0.2 s of speech in all)."""
+        mels = self._target_mels(recordings)
+        code = self._speaker_code(mels)
+        with torch.no_grad():
+            rebuilt = [self.module_.convert(self._tensor(m), code[None])[0].cpu().numpy()
+                       for m in mels]
+        rebuilt = np.concatenate([self._unstandardized(r) for r in rebuilt], 1)
+        return measure_band_correction(np.concatenate(mels, 1), rebuilt, code.cpu().numpy())
+
+    def _target_mels(self, recordings) -> list[np.ndarray]:
         check_is_fitted(self)
         items = [recordings] if isinstance(recordings, (str, Path)) else list(recordings)
         if not items:
@@ -339,19 +275,15 @@ class VoiceConverter(NeuralEstimator):
         if seconds < MIN_TARGET_S:
             raise DataError(f"the target recordings hold {seconds:.2f} s of speech; at least "
                             f"{MIN_TARGET_S:g} s is needed to estimate a speaker")
+        return mels
+
+    def _speaker_code(self, mels: list[np.ndarray]) -> torch.Tensor:
+        """The recordings' speaker codes, averaged weighted by their frames."""
         with torch.no_grad():
             codes = [self.module_.speaker_encoder(self._tensor(m))[0] for m in mels]
             weights = torch.tensor([m.shape[1] for m in mels], dtype=torch.float32,
                                    device=self.device_)
-            code = (torch.stack(codes) * weights[:, None]).sum(0) / weights.sum()
-            rebuilt = [self.module_.convert(self._tensor(m), code[None])[0].cpu().numpy()
-                       for m in mels]
-        rebuilt = np.concatenate([self._unstandardized(r) for r in rebuilt], 1)
-        real = np.concatenate(mels, 1)
-        offset = real.mean(1) - rebuilt.mean(1)
-        scale = real.std(1) / np.maximum(rebuilt.std(1), STD_FLOOR)
-        return TargetVoice(code.cpu().numpy(), offset.astype(np.float32),
-                           scale.astype(np.float32))
+            return (torch.stack(codes) * weights[:, None]).sum(0) / weights.sum()
 
     def content_codes(self, recording) -> np.ndarray:
         """(T', content_dim) content code of one recording."""
