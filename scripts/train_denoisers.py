@@ -6,9 +6,9 @@
 Each runs the recipe of the shipped model: a cosine schedule of 5,000 steps from random
 weights, then a second cosine schedule from those weights (2,000 steps for gray, 3,000
 for colour; the first had not converged), then further schedules of 4,000 steps at lr
-5e-4 under bf16 autocast (one for gray, two for colour; bf16 because it is 2.4x faster
-on CPUs with AMX). The last 20 files of each folder (in sorted order) are kept out for
-benchmarks/denoising.py. Checkpoints go to runs/denoiser-KIND-ckpt(-more, -extraN), so
+5e-4 under bf16 autocast (one for gray, two for colour; bf16 because it is 2.3x faster
+on CPUs with AMX, benchmarks/bf16_speed.py). The last 20 files of each folder (in
+sorted order) are kept out for benchmarks/denoising.py. Checkpoints go to runs/denoiser-KIND-ckpt(-more, -extraN), so
 a stopped run resumes with --resume; the model is written to
 aekit/image/weights/denoiser-KIND (or --out). ``--more STEPS`` continues a saved model
 by one more such schedule.

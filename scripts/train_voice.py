@@ -37,8 +37,8 @@ def main() -> None:
     parser.add_argument("--channels", type=int, default=128)
     parser.add_argument("--perturbation", type=float, default=0.0)
     parser.add_argument("--precision", choices=("bf16", "no"), default="bf16",
-                        help="bf16 autocast (several times faster on CPUs with AMX or "
-                             "AVX-512 BF16, and on GPUs); 'no' for float32")
+                        help="bf16 autocast (1.85x faster on a CPU with AMX, "
+                             "benchmarks/bf16_speed.py; and on GPUs); 'no' for float32")
     parser.add_argument("--resume", action="store_true")
     parser.add_argument("--out", type=Path, default=SHIPPED_DIR)
     args = parser.parse_args()

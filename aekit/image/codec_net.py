@@ -58,8 +58,8 @@ def _deconv(cin, cout, k=5, stride=2):
 
 
 def _channels_last(x: torch.Tensor) -> torch.Tensor:
-    """``x`` laid out channels-last: the CPU's convolutions (oneDNN) run 1.3-1.7x faster on
-    one image that way. Used for coding only; training keeps the default layout."""
+    """``x`` laid out channels-last: the CPU's convolutions (oneDNN) run faster on one
+    image that way. Used for coding only; training keeps the default layout."""
     return x.contiguous(memory_format=torch.channels_last)
 
 

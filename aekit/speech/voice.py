@@ -70,7 +70,7 @@ class VoiceConverter(NeuralEstimator):
     batch_size, learning_rate, weight_decay, lr_schedule, validation_fraction, device,
     mixed_precision, checkpoint_dir, checkpoint_every, verbose, random_state
         As for every aekit model ("bf16" trains under bfloat16 autocast on a CPU too,
-        several times faster where the processor has AMX or AVX-512 BF16).
+        faster where the processor has AMX: 1.85x for this model, BENCHMARKS.md).
 
     Attributes
     ----------
