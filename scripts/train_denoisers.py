@@ -5,9 +5,9 @@
 
 Each runs the recipe of the shipped model: a cosine schedule of 5,000 steps from random
 weights, then a second cosine schedule from those weights (2,000 steps for gray, 3,000
-for colour; the first had not converged), then further schedules of 4,000 steps at lr
-5e-4 under bf16 autocast (one for gray, two for colour; bf16 because it is 2.3x faster
-on CPUs with AMX, benchmarks/bf16_speed.py). The last 20 files of each folder (in
+for colour; the first had not converged), then further cosine schedules at lr 5e-4 under
+bf16 autocast (gray: 4,000, 10,000 and 10,000 steps; colour: 4,000, 4,000 and 10,000; bf16
+because it is 2.3x faster on CPUs with AMX, benchmarks/bf16_speed.py). The last 20 files of each folder (in
 sorted order) are kept out for benchmarks/denoising.py. Checkpoints go to runs/denoiser-KIND-ckpt(-more, -extraN), so
 a stopped run resumes with --resume; the model is written to
 aekit/image/weights/denoiser-KIND (or --out). ``--more STEPS`` continues a saved model
@@ -36,7 +36,7 @@ def training_files(kind: str) -> list[Path]:
 # steps of the first schedule, then of the second (from the first one's weights)
 SCHEDULES = {"gray": (5000, 2000), "colour": (5000, 3000)}
 # then these schedules, each at lr 5e-4 under bf16, from the weights before it
-EXTRA_SCHEDULES = {"gray": (4000,), "colour": (4000, 4000)}
+EXTRA_SCHEDULES = {"gray": (4000, 10000, 10000), "colour": (4000, 4000, 10000)}
 
 
 def _resuming(checkpoints: Path, resume: bool) -> bool:
@@ -72,16 +72,17 @@ def main() -> None:
     extra = EXTRA_SCHEDULES[args.kind] if args.steps is None else ()
     for i, steps in enumerate(extra):
         extra_checkpoints = checkpoints.with_name(f"{checkpoints.name}-extra{i}")
-        one_more_schedule(model, files, steps, extra_checkpoints, args.resume)
+        one_more_schedule(model, files, steps, extra_checkpoints, args.resume, seed=2 + i)
     minutes = (time.perf_counter() - start) / 60
     _save(model, out)
     print(f"trained {' + '.join(map(str, (first, second, *extra)))} steps in {minutes:.1f} min; "
           f"saved {out}")
 
 
-def one_more_schedule(model, files, steps: int, checkpoints: Path, resume: bool) -> None:
-    """A cosine schedule of ``steps`` at lr 5e-4 under bf16, from the model's weights."""
-    model.set_params(warm_start=True, max_steps=steps, learning_rate=5e-4, random_state=2,
+def one_more_schedule(model, files, steps: int, checkpoints: Path, resume: bool, seed: int) -> None:
+    """A cosine schedule of ``steps`` at lr 5e-4 under bf16, from the model's weights;
+    each schedule has its own seed, so it draws crops and noise of its own."""
+    model.set_params(warm_start=True, max_steps=steps, learning_rate=5e-4, random_state=seed,
                      mixed_precision="bf16", checkpoint_dir=checkpoints, verbose=True)
     model.fit(files, resume=_resuming(checkpoints, resume))
 
@@ -96,8 +97,10 @@ def _save(model, folder: Path) -> None:
 def continue_training(kind: str, folder: Path, steps: int, resume: bool) -> None:
     model = aekit.load(folder)
     start = time.perf_counter()
+    # the seed the recipe's next schedule would have, so the recipe can record this one
     one_more_schedule(model, training_files(kind), steps,
-                      ROOT / "runs" / f"denoiser-{kind}-more-ckpt", resume)
+                      ROOT / "runs" / f"denoiser-{kind}-more-ckpt", resume,
+                      seed=2 + len(EXTRA_SCHEDULES[kind]))
     minutes = (time.perf_counter() - start) / 60
     _save(model, folder)
     print(f"trained {steps} more steps in {minutes:.1f} min; saved {folder}")
