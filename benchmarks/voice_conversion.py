@@ -134,11 +134,11 @@ def evaluate(name: str, model, reference: Path, sources, encoder, centre, digits
         correct += digits.predict(mfcc_stats(converted, JUDGE_RATE)[None])[0] == word
         if k % 20 == 0:
             own = model.convert_frames(path, model.speaker_embedding([path]))
-            dists.append(mcd(voiced(load(path, rate), str(path)), griffin_lim(own, model.mel_), rate))
+            dists.append(mcd(voiced(load(path, rate), str(path)), model.synthesize(own), rate))
         if k < 4:
             import soundfile as sf
 
-            sf.write(str(out / f"{name}-{Path(path).stem}-to-{LEFT_OUT}.wav"), audio, rate)
+            sf.write(str(out / f"{name}-{model.resolved_vocoder()}-{Path(path).stem}-to-{LEFT_OUT}.wav"), audio, rate)
     n = len(sources.paths)
     fs = fsdd(takes=range(0, 50, 5))
     long_enough = [(p, s) for p, s in zip(fs.paths, fs.speakers) if _speech_s(model, p) >= 0.2]
@@ -152,7 +152,7 @@ def evaluate(name: str, model, reference: Path, sources, encoder, centre, digits
     content = np.concatenate(content)
     speaker_codes = np.stack([model.speaker_embedding([p]) for p, _ in long_enough])
     labels = [s for _, s in long_enough]
-    return {"model": name, "speaker moved": f"{moved / n:.0%}", "digit acc.": round(correct / n, 3),
+    return {"model": name, "vocoder": model.resolved_vocoder(), "speaker moved": f"{moved / n:.0%}", "digit acc.": round(correct / n, 3),
             "probe on content frames": f"{probe(content, frame_labels):.0%}",
             "probe on speaker code": f"{probe(speaker_codes, labels):.0%}",
             "MCD (dB)": round(float(np.mean(dists)), 2), "RTF": round(work / seconds, 3)}
@@ -164,15 +164,21 @@ def _speech_s(model, path) -> float:
     return len(voiced(load(path, model.mel_.sample_rate), str(path))) / model.mel_.sample_rate
 
 
-def baselines(sources, digits, rate: int, mel) -> dict:
-    """The digit classifier on the sources as they are, and through Griffin-Lim."""
-    plain = [digits.predict(mfcc_stats(load(p), JUDGE_RATE)[None])[0] == w
-             for p, w in zip(sources.paths, sources.words)]
-    resynth = []
-    for p, w in zip(sources.paths, sources.words):
-        audio = griffin_lim(log_mel(load(p, rate), mel), mel)
-        resynth.append(digits.predict(mfcc_stats(to_rate(audio, rate), JUDGE_RATE)[None])[0] == w)
-    return {"sources": float(np.mean(plain)), "through Griffin-Lim": float(np.mean(resynth))}
+def baselines(sources, digits, model) -> dict:
+    """The digit classifier on the sources as they are, and through each vocoder ``model``
+    can use (its frames of the sources, straight back to audio)."""
+    mel, rate = model.mel_, model.mel_.sample_rate
+    found = {"the sources": float(np.mean([digits.predict(mfcc_stats(load(p), JUDGE_RATE)[None])[0] == w
+                                           for p, w in zip(sources.paths, sources.words)]))}
+    vocoders = ["griffin-lim"] + (["hifigan"] if model.resolved_vocoder() == "hifigan" else [])
+    for vocoder in vocoders:
+        model.set_params(vocoder=vocoder)
+        hits = [digits.predict(mfcc_stats(to_rate(model.synthesize(log_mel(load(p, rate), mel)),
+                                                  rate), JUDGE_RATE)[None])[0] == w
+                for p, w in zip(sources.paths, sources.words)]
+        found[f"the sources through {vocoder} alone"] = float(np.mean(hits))
+    model.set_params(vocoder="auto")
+    return found
 
 
 def statistics_only(reference: Path, sources, encoder, centre, digits, mel) -> dict:
@@ -189,7 +195,8 @@ def statistics_only(reference: Path, sources, encoder, centre, digits, mel) -> d
         moved += float(e @ centre[LEFT_OUT]) > float(e @ centre[speaker])
         correct += digits.predict(mfcc_stats(converted, JUDGE_RATE)[None])[0] == word
     n = len(sources.paths)
-    return {"model": "band statistics alone (no network)", "speaker moved": f"{moved / n:.0%}",
+    return {"model": "band statistics alone (no network)", "vocoder": "griffin-lim",
+            "speaker moved": f"{moved / n:.0%}",
             "digit acc.": round(correct / n, 3)}
 
 
@@ -203,7 +210,7 @@ def spectrograms(model, reference: Path, source: Path, path: Path) -> None:
     for ax, (title, f) in zip(axes, frames.items()):
         ax.imshow(f, origin="lower", aspect="auto", cmap="magma")
         ax.set_title(title, fontsize=9)
-        ax.set_xlabel("frame (10 ms)")
+        ax.set_xlabel(f"frame ({1000 / model.mel_.frames_per_second:.1f} ms)")
     axes[0].set_ylabel("mel band")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
@@ -226,7 +233,14 @@ def main() -> None:
     encoder, digits = judge(), digit_classifier()
     centre = centroids(encoder)
     models = [(p.name if p != SHIPPED_DIR else "shipped", aekit.load(p)) for p in args.models]
-    rows = [evaluate(n, m, reference, sources, encoder, centre, digits, args.out) for n, m in models]
+    rows = []
+    for name, model in models:
+        rows.append(evaluate(name, model, reference, sources, encoder, centre, digits, args.out))
+        if model.resolved_vocoder() == "hifigan":  # the same frames through Griffin-Lim
+            model.set_params(vocoder="griffin-lim")
+            rows.append(evaluate(name, model, reference, sources, encoder, centre, digits,
+                                 args.out))
+            model.set_params(vocoder="auto")
     first_name, first = models[0]
     first.set_params(band_correction=0.0)
     rows.append(evaluate(f"{first_name}, decoder alone", first, reference, sources, encoder,
@@ -234,9 +248,9 @@ def main() -> None:
     first.set_params(band_correction=1.0)
     rows.append(statistics_only(reference, sources, encoder, centre, digits, first.mel_))
     print_table(rows)
-    base = baselines(sources, digits, models[0][1].mel_.sample_rate, models[0][1].mel_)
-    print(f"\ndigit classifier accuracy on the unconverted sources: {base['sources']:.3f}; "
-          f"on the sources through Griffin-Lim alone: {base['through Griffin-Lim']:.3f}")
+    hifi = [m for _, m in models if m.resolved_vocoder() == "hifigan"]
+    base = baselines(sources, digits, hifi[0] if hifi else first)
+    print("\ndigit classifier accuracy on " + "; on ".join(f"{k}: {v:.3f}" for k, v in base.items()))
     picture = REPO_ROOT / "docs" / "images" / "voice_conversion.png"
     spectrograms(models[0][1], reference, sources.paths[0], picture)
     print(f"wrote {picture} and WAVs under {args.out}")

@@ -3,6 +3,7 @@
     python scripts/train_voice.py                      # the shipped converter
     python scripts/train_voice.py --downsample 4 --content-dim 4 --out runs/voice-autovc
     python scripts/train_voice.py --adversarial-weight 0.1 --out runs/voice-adversarial
+    python scripts/train_voice.py --hifigan-frames --out runs/voice-hifigan
 
 Recordings (benchmarks/voices.py): FSDD's speakers except the left-out one, 37
 synthetic speakers of espeak-ng and flite (installed by scripts/dev.sh when root), and
@@ -22,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from aekit.speech import VoiceConverter  # noqa: E402
+from aekit.speech.hifigan import HIFIGAN_MELS  # noqa: E402
 from aekit.speech.shipped import SHIPPED_DIR  # noqa: E402
 from benchmarks.voices import training_speech  # noqa: E402  (one left-out speaker)
 
@@ -39,12 +41,16 @@ def main() -> None:
     parser.add_argument("--precision", choices=("bf16", "no"), default="bf16",
                         help="bf16 autocast (1.85x faster on a CPU with AMX, "
                              "benchmarks/bf16_speed.py; and on GPUs); 'no' for float32")
+    parser.add_argument("--hifigan-frames", action="store_true",
+                        help="train on the HiFi-GAN vocoder's frames (22.05 kHz, hop 256), so "
+                             "the model converts through HiFi-GAN")
     parser.add_argument("--resume", action="store_true")
     parser.add_argument("--out", type=Path, default=SHIPPED_DIR)
     args = parser.parse_args()
     checkpoints = ROOT / "runs" / f"{args.out.name}-ckpt"
     speech = training_speech()
-    model = VoiceConverter(max_steps=args.steps, downsample=args.downsample,
+    frames = HIFIGAN_MELS.to_json() if args.hifigan_frames else {}
+    model = VoiceConverter(**frames, max_steps=args.steps, downsample=args.downsample,
                            content_dim=args.content_dim, adversarial_weight=args.adversarial_weight,
                            channels=args.channels, perturbation=args.perturbation,
                            mixed_precision=args.precision, random_state=0,

@@ -29,8 +29,11 @@ def voice() -> None:
               help="The converted WAV file; a folder when --source is a folder.")
 @click.option("--model", type=click.Path(file_okay=False), default=None,
               help="A converter saved by `aekit voice train` (default: the shipped one).")
+@click.option("--vocoder", type=click.Choice(["auto", "hifigan", "griffin-lim"]), default=None,
+              help="How frames become audio (default: the model's, 'auto': HiFi-GAN when "
+                   "installed and the model's frames suit it, else Griffin-Lim).")
 @click.option("--overwrite", is_flag=True, help="Replace output files that exist.")
-def convert(source, target, out, model, overwrite) -> None:
+def convert(source, target, out, model, vocoder, overwrite) -> None:
     """Convert SOURCE to the voice of the --target recording(s)."""
     import soundfile as sf
 
@@ -51,6 +54,9 @@ def convert(source, target, out, model, overwrite) -> None:
         check_output(dest, overwrite=overwrite, inputs=(source, *target), suffixes=(".wav",),
                      what="WAV files")
     converter = _load(model)
+    if vocoder is not None:
+        converter.set_params(vocoder=vocoder)
+    converter.resolved_vocoder()  # refuses a vocoder that cannot serve, before any work
     speaker = converter.target_voice(list(target))  # once for every source
     for src, dest in pairs:
         audio = converter.synthesize(converter.convert_frames(src, speaker))

@@ -1,8 +1,9 @@
 """Audio to log-mel frames and back, for the voice converter.
 
 Frames are natural-log magnitudes of a mel filter bank (centred STFT windows, so the
-frames can be inverted); the way back to a waveform is Griffin-Lim (librosa), which
-needs no trained vocoder and runs anywhere.
+frames can be inverted); one way back to a waveform is Griffin-Lim (librosa), which
+needs no trained vocoder and runs anywhere; the other is HiFi-GAN
+(:mod:`aekit.speech.hifigan`), for frames made with its settings.
 """
 
 from __future__ import annotations

